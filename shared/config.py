@@ -1,0 +1,85 @@
+"""Typed settings shared by every process. Nothing reads the environment at import time."""
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import Field, model_validator
+from pydantic_settings import (
+    BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict,
+)
+
+DEFAULT_JWT_SECRET = "postloan-local-only-secret-change-me"
+
+
+class Environment(str, Enum):
+    local = "local"
+    test = "test"
+    ci = "ci"
+    staging = "staging"
+    production = "production"
+
+    @property
+    def is_local(self) -> bool:
+        return self in (Environment.local, Environment.test, Environment.ci)
+
+
+class CommonSettings(BaseSettings):
+    """Settings every service has. Subclasses set `env_prefix` (e.g. MONITORING_); the
+    unprefixed POSTLOAN_* variables supply platform-wide defaults such as the broker."""
+
+    model_config = SettingsConfigDict(env_prefix="POSTLOAN_", extra="ignore")
+
+    environment: Environment = Environment.local
+    service_name: str = "postloan"
+    database_url: str = "sqlite+aiosqlite:///./.data/postloan.db"
+    database_echo: bool = False
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_sasl_mechanism: str | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = None
+    kafka_ssl_cafile: str | None = None
+    topic_partitions: int = Field(default=6, ge=1)
+    topic_replication_factor: int = Field(default=1, ge=1)
+    consumer_max_retries: int = Field(default=3, ge=0)
+    consumer_retry_backoff_seconds: float = Field(default=0.05, ge=0)
+    consumer_batch_size: int = Field(default=500, ge=1)
+    max_event_bytes: int = Field(default=1_000_000, ge=1024)
+    outbox_batch_size: int = Field(default=500, ge=1)
+    outbox_poll_seconds: float = Field(default=0.05, gt=0)
+    jwt_secret: str = DEFAULT_JWT_SECRET
+    jwt_algorithm: str = "HS256"
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str = "postloan"
+    jwt_audience: str = "postloan"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    worker_ops_port: int = 9000
+    log_level: str = "INFO"
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Service-prefixed variables win; POSTLOAN_* fill in what a service does not set.
+        platform = EnvSettingsSource(settings_cls, env_prefix="POSTLOAN_")
+        return init_settings, env_settings, platform, dotenv_settings, file_secret_settings
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> "CommonSettings":
+        if not self.environment.is_local and self.jwt_algorithm == "HS256" and (
+            self.jwt_secret == DEFAULT_JWT_SECRET or len(self.jwt_secret) < 32
+        ):
+            raise ValueError(
+                "the default or a short JWT secret is refused outside local runs; "
+                "set a strong secret or use RS256 with a JWKS URL"
+            )
+        if self.jwt_algorithm == "RS256" and not self.jwt_jwks_url:
+            raise ValueError("RS256 needs jwt_jwks_url")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
