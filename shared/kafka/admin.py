@@ -1,0 +1,32 @@
+"""Topic creation is code: every topic, its dead-letter topic, with partitions from settings."""
+from __future__ import annotations
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from shared.config import CommonSettings
+from shared.events.topics import ALL_TOPICS, SINGLE_PARTITION_TOPICS, dlq
+from shared.kafka.client import connection_kwargs
+
+
+def desired_topics(settings: CommonSettings, topics=ALL_TOPICS) -> list[NewTopic]:
+    wanted = []
+    for topic in topics:
+        partitions = 1 if topic in SINGLE_PARTITION_TOPICS else settings.topic_partitions
+        for name in (topic, dlq(topic)):
+            wanted.append(NewTopic(name=name, num_partitions=partitions,
+                                   replication_factor=settings.topic_replication_factor))
+    return wanted
+
+
+async def ensure_topics(settings: CommonSettings, topics=ALL_TOPICS) -> list[str]:
+    """Create missing topics; returns the names created. Existing topics are left alone."""
+    admin = AIOKafkaAdminClient(**connection_kwargs(settings))
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in desired_topics(settings, topics) if t.name not in existing]
+        if missing:
+            await admin.create_topics(missing)
+        return [t.name for t in missing]
+    finally:
+        await admin.close()

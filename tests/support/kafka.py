@@ -1,0 +1,68 @@
+"""Test helpers over a real broker: produce raw records, read a topic back, poll."""
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Awaitable, Callable
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+async def create_topics(bootstrap: str, names: list[str], partitions: int = 3) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [NewTopic(n, partitions, 1) for n in names if n not in existing]
+        if wanted:
+            await admin.create_topics(wanted)
+    finally:
+        await admin.close()
+
+
+async def produce(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None]],
+                  headers: list | None = None) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        for key, value in records:
+            await producer.send_and_wait(topic, value=value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+
+async def read_all(bootstrap: str, topic: str, *, expect: int, timeout: float = 30.0) -> list:
+    """Read the topic from the beginning until `expect` records arrived (or the deadline)."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    records: list = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(records) < expect and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for items in batch.values():
+                records.extend(items)
+        # A short extra poll catches records beyond the expected count (duplicates).
+        batch = await consumer.getmany(timeout_ms=300)
+        for items in batch.values():
+            records.extend(items)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def wait_for(predicate: Callable[[], Awaitable[bool]], *, timeout: float = 30.0,
+                   interval: float = 0.1, message: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await predicate():
+            return
+        await asyncio.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
