@@ -211,8 +211,11 @@ async def test_two_relays_over_one_outbox_publish_each_row_exactly_once_in_key_o
     producers = [create_producer(settings) for _ in range(2)]
     for producer in producers:
         await producer.start()
+    # One relay is slow to send, so the other would overtake it on a shared key if the
+    # relay did not hold back rows whose key has an older row in flight elsewhere.
     relays = [OutboxRelay(service="delivery-test", sessions=sessions, tables=tables,
-                          producer=p, batch_size=25) for p in producers]
+                          producer=p, batch_size=25)
+              for p in (_SlowProducer(producers[0]), producers[1])]
     await asyncio.gather(*(_drain(relay) for relay in relays))
     for producer in producers:
         await producer.stop()
@@ -226,6 +229,15 @@ async def test_two_relays_over_one_outbox_publish_each_row_exactly_once_in_key_o
         by_key[record.key.decode()].append(json.loads(record.value)["data"]["n"])
     assert all(seq == sorted(seq) for seq in by_key.values()), "per-key order kept"
     await engine.dispose()
+
+
+class _SlowProducer:
+    def __init__(self, producer) -> None:  # type: ignore[no-untyped-def]
+        self.producer = producer
+
+    async def send(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0.01)
+        return await self.producer.send(*args, **kwargs)
 
 
 async def _drain(relay: OutboxRelay) -> None:
