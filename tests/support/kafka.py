@@ -1,29 +1,16 @@
 """Test helpers over a real broker: produce raw records, read a topic back, poll."""
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
-from typing import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from tests.support.infra import create_topics, wait_for  # noqa: F401  (re-exported)
 
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-async def create_topics(bootstrap: str, names: list[str], partitions: int = 3) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        wanted = [NewTopic(n, partitions, 1) for n in names if n not in existing]
-        if wanted:
-            await admin.create_topics(wanted)
-    finally:
-        await admin.close()
 
 
 async def produce(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None]],
@@ -56,13 +43,3 @@ async def read_all(bootstrap: str, topic: str, *, expect: int, timeout: float = 
     finally:
         await consumer.stop()
     return records
-
-
-async def wait_for(predicate: Callable[[], Awaitable[bool]], *, timeout: float = 30.0,
-                   interval: float = 0.1, message: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await predicate():
-            return
-        await asyncio.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
