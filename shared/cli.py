@@ -44,6 +44,9 @@ def _build_parser() -> argparse.ArgumentParser:
     from shared.localinfra.cli import add_infra_commands
 
     add_infra_commands(sub)
+    from shared.runtime.up import add_up_command
+
+    add_up_command(sub)
     return parser
 
 

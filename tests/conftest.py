@@ -116,3 +116,26 @@ def database_url(request: pytest.FixtureRequest) -> str:
 def unique_topic_prefix() -> str:
     """A random prefix; topics named `<prefix>.<anything>` belong to this test alone."""
     return new_topic_name("t")
+
+
+@pytest.fixture
+def private_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A broker for one test alone, for pipeline tests that read the real CONTRACT topics
+    (another test's business-day closes or repayments would otherwise reach its services)."""
+    from shared.localinfra.kafka import LocalKafka
+
+    broker = LocalKafka(tmp_path_factory.mktemp("private-kafka"))
+    broker.start()
+    try:
+        yield broker.bootstrap
+    finally:
+        broker.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def service_databases(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """`name -> database URL` maker: each service gets its own database, as in production."""
+    if request.param == "sqlite":
+        return lambda name: f"sqlite+aiosqlite:///{tmp_path / name}.db"
+    server = request.getfixturevalue("postgres_server")
+    return lambda name: server.create_database(new_database_name(name))

@@ -11,6 +11,7 @@ import shared.events.bank  # noqa: F401  (registers the inbound contract)
 
 SERVICE_EVENT_MODULES = (
     "shared.events.monitoring",
+    "shared.events.monitoring_inspection",
     "shared.events.warning",
     "shared.events.collections",
     "shared.events.crm",

@@ -22,6 +22,9 @@ class WarningFields(Payload):
     family: str = Field(description="behavioural, financial or external")
     level: str = Field(pattern="^(blue|yellow|orange|red)$")
     as_of_date: IsoDate
+    rule_set: str | None = Field(default=None,
+                                 description="segment whose rule set applied (product or default)")
+    rule_set_version: int | None = Field(default=None, ge=1)
 
 
 @event("warning.warning.raised.v1", **_W)
@@ -38,6 +41,7 @@ class WarningEscalated(WarningFields):
 
     previous_level: str
     evidence: dict[str, Any]
+    measure: str | None = Field(default=None, description="recommended measure")
 
 
 @event("warning.warning.cleared.v1", **_W)

@@ -1,0 +1,118 @@
+"""HANDLERS: one handler per inbound event type, each calling one use case. Events naming
+a loan or customer that is not known yet are parked until it arrives."""
+from __future__ import annotations
+
+from typing import Awaitable, Callable
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.events import bank, topics
+from shared.events.envelope import Envelope
+from shared.kafka.consumer import ConsumerSpec, Handler
+from shared.kafka.processing import RejectEvent
+from services.monitoring import business_day, customers, inspections, ledger, parking
+from services.monitoring.config import Settings
+from services.monitoring.domain.classification import AgeingPolicy
+from services.monitoring.domain.ledger import LedgerError
+from services.monitoring.metrics import EVENTS_PARKED
+from services.monitoring.models import Customer, Loan
+from services.monitoring import repository as repo
+
+
+def build_handlers(settings: Settings) -> dict[str, Handler]:
+    policy = AgeingPolicy.from_settings(settings)
+    handlers: dict[str, Handler] = {}
+
+    async def dispatch(session: AsyncSession, envelope: Envelope, payload: BaseModel) -> None:
+        await handlers[envelope.type](session, envelope, payload)
+
+    def for_loan(use_case: Callable[..., Awaitable[None]], **extra) -> Handler:  # type: ignore[no-untyped-def]
+        async def handle(session: AsyncSession, envelope: Envelope, event) -> None:  # type: ignore[no-untyped-def]
+            loan = await session.get(Loan, event.loan_id)
+            if loan is None:
+                EVENTS_PARKED.labels(envelope.type).inc()
+                await parking.park(session, entity_kind="loan", entity_id=event.loan_id,
+                                   envelope=envelope)
+                return
+            try:
+                await use_case(session, loan=loan, event=event, cause=envelope, **extra)
+            except LedgerError as exc:
+                raise RejectEvent(exc.code, str(exc)) from exc
+        return handle
+
+    def for_customer(use_case: Callable[..., Awaitable[object]]) -> Handler:
+        async def handle(session: AsyncSession, envelope: Envelope, event) -> None:  # type: ignore[no-untyped-def]
+            customer = await session.get(Customer, event.customer_id)
+            if customer is None:
+                EVENTS_PARKED.labels(envelope.type).inc()
+                await parking.park(session, entity_kind="customer", entity_id=event.customer_id,
+                                   envelope=envelope)
+                return
+            if await use_case(session, customer=customer, event=event, cause=envelope):
+                await ledger.reage(session, loan_ids=[
+                    loan.loan_id for loan in await repo.loans_of_customer(
+                        session, customer.customer_id, active_only=True)
+                ], policy=policy, cause=envelope, fallback_date=envelope.time.date())
+        return handle
+
+    async def loan_disbursed(session: AsyncSession, envelope: Envelope, event: bank.LoanDisbursed) -> None:
+        loan = await ledger.register_loan(session, event=event, cause=envelope, policy=policy)
+        if loan is None:
+            return
+        await inspections.schedule_on_disbursal(session, loan=loan, settings=settings, cause=envelope)
+        await parking.release(session, entity_kind="loan", entity_id=loan.loan_id, dispatch=dispatch)
+
+    async def customer_registered(session: AsyncSession, envelope: Envelope,
+                                  event: bank.CustomerRegistered) -> None:
+        if await customers.register_customer(session, event=event, cause=envelope) is None:
+            return
+        await parking.release(session, entity_kind="customer", entity_id=event.customer_id,
+                              dispatch=dispatch)
+
+    async def market_risk(session: AsyncSession, envelope: Envelope, event) -> None:  # type: ignore[no-untyped-def]
+        scope = "industry" if isinstance(event, bank.IndustryRiskChanged) else "region"
+        code = event.industry_code if scope == "industry" else event.region_code
+        await customers.change_market_risk(session, scope=scope, code=code,
+                                           level=event.level.value, effective=event.effective_date,
+                                           cause=envelope)
+
+    async def business_day_closed(session: AsyncSession, envelope: Envelope,
+                           event: bank.BusinessDayClosed) -> None:
+        await business_day.close_business_day(session, business_date=event.business_date,
+                                          settings=settings, cause=envelope)
+
+    async def warning_raised(session: AsyncSession, envelope: Envelope, event) -> None:  # type: ignore[no-untyped-def]
+        await inspections.schedule_for_warning(
+            session, loan_id=event.loan_id, customer_id=event.customer_id, level=event.level,
+            warning_id=event.warning_id, as_of=event.as_of_date, settings=settings, cause=envelope)
+
+    handlers.update({
+        "bank.loan.disbursed.v1": loan_disbursed,
+        "bank.repayment.received.v1": for_loan(ledger.record_repayment, policy=policy),
+        "bank.repayment.reversed.v1": for_loan(ledger.reverse_repayment, policy=policy),
+        "bank.loan.restructured.v1": for_loan(ledger.restructure, policy=policy),
+        "bank.collateral.revalued.v1": for_loan(ledger.revalue_collateral),
+        "bank.loan.closed.v1": for_loan(ledger.close_loan),
+        "bank.customer.registered.v1": customer_registered,
+        "bank.customer.contact-changed.v1": for_customer(customers.change_contact),
+        "bank.customer.employment-changed.v1": for_customer(customers.change_employment),
+        "bank.customer.credit-report-updated.v1": for_customer(customers.update_credit_report),
+        "bank.customer.financials-reported.v1": for_customer(customers.report_financials),
+        "bank.customer.legal-event.v1": for_customer(customers.record_legal_event),
+        "bank.industry.risk-changed.v1": market_risk,
+        "bank.region.risk-changed.v1": market_risk,
+        "bank.business-day.closed.v1": business_day_closed,
+        "warning.warning.raised.v1": warning_raised,
+        "warning.warning.escalated.v1": warning_raised,
+    })
+    return handlers
+
+
+def consumer_spec(settings: Settings) -> ConsumerSpec:
+    return ConsumerSpec(
+        name=settings.consumer_group,
+        topics=(topics.BANK_LOANS, topics.BANK_CUSTOMERS, topics.BANK_MARKET,
+                topics.BANK_CALENDAR, topics.WARNING),
+        handlers=build_handlers(settings),
+    )

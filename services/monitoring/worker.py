@@ -1,0 +1,12 @@
+"""Composition root of the monitoring worker: inbound consumer plus outbox relay."""
+from __future__ import annotations
+
+from shared.runtime.worker import Worker
+from services.monitoring.config import Settings
+from services.monitoring.consumers import consumer_spec
+from services.monitoring.models import delivery
+
+
+def build_worker(settings: Settings | None = None, **options) -> Worker:  # type: ignore[no-untyped-def]
+    settings = settings or Settings()
+    return Worker(settings, tables=delivery, consumers=[consumer_spec(settings)], **options)

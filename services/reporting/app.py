@@ -1,0 +1,16 @@
+"""Composition root of the reporting API."""
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from shared.api.app import create_service_app
+from services.reporting.api import portfolio
+from services.reporting.config import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or Settings(), title="postloan reporting",
+        description="KPI scorecard, portfolio quality and regulatory tables built from events.",
+        routers=[portfolio.router],
+    )
