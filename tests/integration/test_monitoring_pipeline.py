@@ -9,11 +9,12 @@ import pytest
 
 from shared.config import CommonSettings
 from shared.events import topics
+from shared.events.registry import spec_for
 from shared.kafka.admin import ensure_topics
 from services.monitoring.config import Settings as MonitoringSettings
 from services.reporting.config import Settings as ReportingSettings
 from tests.support import bank_events as bank
-from tests.support.kafka import produce, read_all, unique, wait_for
+from tests.support.kafka import publish_envelopes, read_all, unique, wait_for
 from tests.support.services import api_client, migrate, running_worker
 
 pytestmark = pytest.mark.integration
@@ -21,11 +22,7 @@ FIRST_DUE = date(2026, 2, 5)
 
 
 async def _publish(bootstrap: str, *envelopes) -> None:  # type: ignore[no-untyped-def]
-    for envelope in envelopes:
-        topic = {"bank.business-day.closed.v1": topics.BANK_CALENDAR,
-                 "bank.customer.registered.v1": topics.BANK_CUSTOMERS}.get(
-            envelope.type, topics.BANK_LOANS)
-        await produce(bootstrap, topic, [(envelope.subject.encode(), envelope.to_bytes())])
+    await publish_envelopes(bootstrap, [(spec_for(e.type).topic, e) for e in envelopes])
 
 
 async def test_a_repayment_flows_from_the_bank_through_monitoring_to_reporting(

@@ -24,6 +24,18 @@ async def produce(bootstrap: str, topic: str, records: list[tuple[bytes | None, 
         await producer.stop()
 
 
+async def publish_envelopes(bootstrap: str, records: list[tuple[str, object]]) -> None:
+    """Publish (topic, envelope) pairs in order with one producer, keyed by subject."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        for topic, envelope in records:
+            await producer.send_and_wait(topic, value=envelope.to_bytes(),
+                                         key=(envelope.subject or "").encode())
+    finally:
+        await producer.stop()
+
+
 async def read_all(bootstrap: str, topic: str, *, expect: int, timeout: float = 30.0) -> list:
     """Read the topic from the beginning until `expect` records arrived (or the deadline)."""
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
