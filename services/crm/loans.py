@@ -1,0 +1,71 @@
+"""Crm's view of loans and collection cases, kept current from other services' events.
+It feeds eligibility (status, days past due, last restructuring), the default terms of a
+restructuring and recusal (who worked a case)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.crm.domain.schedule import add_months
+from services.crm.models import CaseStaff, LoanView
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _extra_rate(event: Any) -> Decimal | None:
+    # Optional on loan.registered (added later): older events do not carry it.
+    raw = event.annual_rate
+    return Decimal(str(raw)) if raw is not None else None
+
+
+async def register(session: AsyncSession, *, event: Any) -> LoanView:
+    loan = await session.get(LoanView, event.loan_id)
+    if loan is None:
+        loan = LoanView(loan_id=event.loan_id, customer_id=event.customer_id,
+                        principal=event.principal, outstanding_principal=event.principal,
+                        dpd=0, status="active")
+        session.add(loan)
+    loan.installments, loan.first_due_date = event.installments, event.first_due_date
+    loan.maturity_date, loan.annual_rate = event.maturity_date, _extra_rate(event)
+    loan.updated_at = _now()
+    await session.flush()
+    return loan
+
+
+async def update(session: AsyncSession, *, loan_id: str, **changes: Any) -> LoanView | None:
+    """Apply what an event says about a loan crm knows; unknown loans are ignored (crm
+    only needs loans that were registered while it listened)."""
+    loan = await session.get(LoanView, loan_id)
+    if loan is None:
+        return None
+    for name, value in changes.items():
+        if value is not None:
+            setattr(loan, name, value)
+    loan.updated_at = _now()
+    await session.flush()
+    return loan
+
+
+async def record_case_staff(session: AsyncSession, *, case_id: str, customer_id: str,
+                            staff_id: str, team: str | None) -> None:
+    row = await session.get(CaseStaff, (case_id, staff_id))
+    if row is None:
+        session.add(CaseStaff(case_id=case_id, staff_id=staff_id, customer_id=customer_id,
+                              team=team, assigned_at=_now()))
+    else:
+        row.team, row.assigned_at = team or row.team, _now()
+    await session.flush()
+
+
+def remaining_dues(loan: LoanView, after: date) -> tuple[int, date | None]:
+    """How many monthly due dates of the original schedule fall after `after`, and the
+    first of them. Overdue installments are not counted: their principal is in the
+    outstanding balance the new schedule spreads."""
+    dues = [add_months(loan.first_due_date, k) for k in range(loan.installments)]
+    later = [d for d in dues if d > after]
+    return len(later), (later[0] if later else None)
