@@ -87,11 +87,19 @@ def build_handlers(settings: Settings) -> dict[str, Handler]:
             session, loan_id=event.loan_id, customer_id=event.customer_id, level=event.level,
             warning_id=event.warning_id, as_of=event.as_of_date, settings=settings, cause=envelope)
 
+    restructure = for_loan(ledger.restructure, policy=policy)
+
+    async def arrangement_approved(session: AsyncSession, envelope: Envelope, event) -> None:  # type: ignore[no-untyped-def]
+        # A fee waiver leaves the schedule as it is: not a restructuring for classification.
+        if event.kind != "fee_waiver":
+            await restructure(session, envelope, event)
+
     handlers.update({
         "bank.loan.disbursed.v1": loan_disbursed,
         "bank.repayment.received.v1": for_loan(ledger.record_repayment, policy=policy),
         "bank.repayment.reversed.v1": for_loan(ledger.reverse_repayment, policy=policy),
-        "bank.loan.restructured.v1": for_loan(ledger.restructure, policy=policy),
+        "bank.loan.restructured.v1": restructure,
+        "crm.restructuring.approved.v1": arrangement_approved,
         "bank.collateral.revalued.v1": for_loan(ledger.revalue_collateral),
         "bank.loan.closed.v1": for_loan(ledger.close_loan),
         "bank.customer.registered.v1": customer_registered,
@@ -113,6 +121,6 @@ def consumer_spec(settings: Settings) -> ConsumerSpec:
     return ConsumerSpec(
         name=settings.consumer_group,
         topics=(topics.BANK_LOANS, topics.BANK_CUSTOMERS, topics.BANK_MARKET,
-                topics.BANK_CALENDAR, topics.WARNING),
+                topics.BANK_CALENDAR, topics.WARNING, topics.CRM),
         handlers=build_handlers(settings),
     )

@@ -49,7 +49,7 @@ async def register_loan(session: AsyncSession, *, event: bank.LoanDisbursed, cau
                   data=out.LoanRegistered(
                       loan_id=loan.loan_id, customer_id=loan.customer_id, product=loan.product,
                       currency=loan.currency, principal=loan.principal,
-                      disbursed_date=loan.disbursed_date, maturity_date=loan.maturity_date,
+                      annual_rate=str(event.annual_rate), disbursed_date=loan.disbursed_date, maturity_date=loan.maturity_date,
                       payment_mode=loan.payment_mode, industry_code=loan.industry_code,
                       region_code=loan.region_code, installments=len(event.schedule),
                       first_due_date=min(i.due_date for i in event.schedule)))

@@ -26,6 +26,8 @@ class LoanRegistered(LoanRef):
     product: str
     currency: str
     principal: Money
+    annual_rate: str | None = Field(default=None,
+                                    description="nominal annual rate, a decimal string fraction")
     disbursed_date: IsoDate
     maturity_date: IsoDate
     payment_mode: str
