@@ -45,8 +45,10 @@ def _build_parser() -> argparse.ArgumentParser:
 
     add_infra_commands(sub)
     from shared.runtime.up import add_up_command
+    from shared.simulator.cli import add_simulate_command
 
     add_up_command(sub)
+    add_simulate_command(sub)
     return parser
 
 
