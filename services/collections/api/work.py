@@ -1,0 +1,90 @@
+"""Worklists, the collector roster, reassignment, and outcomes per treatment path."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import case as when, func, select
+
+from shared.api.deps import SessionDep
+from services.collections import allocation
+from services.collections import repository as repo
+from services.collections.api.cases import case_detail
+from services.collections.api.deps import (
+    CaseDep, Manager, NowDep, Reader, locked, sees_everything,
+)
+from services.collections.models import CollectionCase, Promise
+from services.collections.schemas import (
+    AssignmentIn, CaseDetail, CaseSummary, CollectorIn, CollectorOut, PathOutcome, WorklistItem,
+)
+
+router = APIRouter(tags=["worklist"])
+
+
+@router.get("/worklist", response_model=list[WorklistItem])
+async def worklist(session: SessionDep, principal: Reader, now: NowDep,
+                   collector_id: Annotated[str | None, Query(max_length=64)] = None,
+                   ) -> list[WorklistItem]:
+    """The calling collector's open cases, highest priority first; managers may ask for
+    any collector's list."""
+    if collector_id is not None and collector_id != principal.subject \
+            and not sees_everything(principal):
+        collector_id = principal.subject
+    who = collector_id or principal.subject
+    today = now.date()
+    async with session.begin():
+        cases = await allocation.worklist(session, collector_id=who, today=today)
+        due_today = set((await session.scalars(select(Promise.case_id).where(
+            Promise.status == "active", Promise.due_date == today))).all())
+    return [WorklistItem(**CaseSummary.model_validate(c).model_dump(),
+                         promise_due_today=c.case_id in due_today) for c in cases]
+
+
+@router.get("/collectors", response_model=list[CollectorOut])
+async def list_collectors(session: SessionDep, _: Manager) -> list[CollectorOut]:
+    return [CollectorOut.model_validate(c) for c in await repo.collectors(session)]
+
+
+@router.put("/collectors/{collector_id}", response_model=CollectorOut)
+async def save_collector(collector_id: Annotated[str, Path(max_length=64)], body: CollectorIn,
+                         session: SessionDep, _: Manager) -> CollectorOut:
+    async with session.begin():
+        collector = await allocation.save_collector(
+            session, collector_id=collector_id, team=body.team,
+            max_open_cases=body.max_open_cases, regions=body.regions,
+            languages=body.languages, active=body.active)
+        await allocation.assign_waiting(session)
+        return CollectorOut.model_validate(collector)
+
+
+@router.post("/cases/{case_id}/assignment", response_model=CaseDetail)
+async def reassign(principal: Manager, case: CaseDep, body: AssignmentIn,
+                   session: SessionDep) -> CaseDetail:
+    async with session.begin():
+        case = await locked(session, CollectionCase, case.case_id)
+        await allocation.reassign(session, case=case, collector_id=body.collector_id,
+                                  by=principal.subject)
+        return await case_detail(session, case)
+
+
+def _cents(value) -> Decimal:  # type: ignore[no-untyped-def]
+    # SQLite sums come back as floats or ints; the sum of exact decimals is exact in cents.
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+@router.get("/paths/outcomes", response_model=list[PathOutcome])
+async def path_outcomes(session: SessionDep, _: Reader) -> list[PathOutcome]:
+    """Champion/challenger: outcomes per treatment path and variant."""
+    c = CollectionCase
+    counts = [func.sum(when((c.outcome == o, 1), else_=0)) for o in
+              ("cured", "settled", "written_off", "transferred")]
+    rows = await session.execute(
+        select(c.path, c.variant, func.count(), func.sum(when((c.status == "open", 1), else_=0)),
+               *counts, func.sum(c.total_recovered), func.sum(c.total_cost))
+        .group_by(c.path, c.variant).order_by(c.path, c.variant))
+    return [PathOutcome(path=r[0], variant=r[1], cases=r[2], open=r[3] or 0, cured=r[4] or 0,
+                        settled=r[5] or 0, written_off=r[6] or 0, transferred=r[7] or 0,
+                        recovered=_cents(r[8]), cost=_cents(r[9]))
+            for r in rows.all()]
+

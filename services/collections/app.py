@@ -1,0 +1,25 @@
+"""Composition root of the collections API."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from fastapi import FastAPI
+
+from shared.api.app import create_service_app
+from services.collections.api import cases, errors, offers, work
+from services.collections.config import Settings
+from services.collections.policy import Policy
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = create_service_app(
+        settings, title="postloan collections",
+        description="Collection cases, strategies and worklists; a compliance guard on every "
+                    "contact; promises to pay; settlements, legal stages and disposals.",
+        routers=[cases.router, work.router, offers.router],
+    )
+    app.state.policy = Policy.from_settings(settings)
+    app.state.clock = lambda: datetime.now(timezone.utc)
+    errors.install(app)
+    return app

@@ -1,0 +1,4 @@
+from services.collections.models import Base
+from shared.db.migrate import run_env
+
+run_env(Base.metadata)

@@ -1,0 +1,49 @@
+"""Contact stops from crm (complaint, cease request, dispute, hardship pause, bankruptcy,
+deceased) and from monitoring's legal events. Contact is stopped while any stop is active."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.collections.models import ContactStop
+
+# Legal events that end collection contact for good (until a person lifts them).
+LEGAL_STOP_KINDS = {"bankruptcy": "bankruptcy", "deceased": "deceased"}
+
+
+async def stop_contact(session: AsyncSession, *, customer_id: str, reference_id: str,
+                       reason: str, effective: date, until: date | None, source: str) -> None:
+    stop = await session.get(ContactStop, (customer_id, reference_id))
+    if stop is not None:
+        # A stop already lifted stays lifted: this is a late or repeated start.
+        if stop.resumed_date is None:
+            stop.reason, stop.effective_date, stop.until_date = reason, effective, until
+        await session.flush()
+        return
+    session.add(ContactStop(customer_id=customer_id, reference_id=reference_id, reason=reason,
+                            effective_date=effective, until_date=until, active=True,
+                            source=source))
+    await session.flush()
+
+
+async def resume_contact(session: AsyncSession, *, customer_id: str, reference_id: str,
+                         reason: str, effective: date) -> None:
+    stop = await session.get(ContactStop, (customer_id, reference_id))
+    if stop is None:
+        # The resume overtook its stop: keep a tombstone so the stop never takes effect.
+        stop = ContactStop(customer_id=customer_id, reference_id=reference_id, reason=reason,
+                           effective_date=effective, active=False, source="crm")
+        session.add(stop)
+    stop.active, stop.resumed_date = False, effective
+    await session.flush()
+
+
+async def on_profile_changed(session: AsyncSession, *, customer_id: str, change_kind: str,
+                             new: dict, effective: date) -> None:
+    kind = new.get("kind") if isinstance(new, dict) else None
+    if change_kind != "legal_event" or kind not in LEGAL_STOP_KINDS:
+        return
+    await stop_contact(session, customer_id=customer_id, reference_id=f"legal:{kind}",
+                       reason=LEGAL_STOP_KINDS[kind], effective=effective, until=None,
+                       source="monitoring")
