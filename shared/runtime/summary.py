@@ -51,3 +51,45 @@ def _service_lines(client: httpx.Client) -> list[str]:
         if total is not None:
             lines.append(f"{label}: {total}")
     return lines
+
+
+GROUPS = ("monitoring", "warning", "collections", "crm", "reporting")
+
+
+def feed_and_settle(bootstrap: str, *, loans: int, days: int, seed: int,
+                    timeout: float = 1800) -> None:
+    """Publish the simulated bank, then wait until every service has consumed it all."""
+    import asyncio
+    import time
+
+    from shared.simulator.feed import SimulationOptions, generate
+    from shared.simulator.publish import publish
+
+    options = SimulationOptions(loans=loans, days=days, seed=seed)
+    print(f"simulating a bank: {loans} loans over {days} business days from {options.start} "
+          f"(seed {seed}) ...", flush=True)
+
+    def progress(sent: int, closed) -> None:  # type: ignore[no-untyped-def]
+        print(f"  {sent:,} events published, business days closed through {closed}", flush=True)
+
+    result = asyncio.run(publish(bootstrap, generate(options), progress=progress))
+    print(f"published {result.sent:,} events in {result.seconds:.1f}s; "
+          "waiting for the services to catch up ...", flush=True)
+    deadline, last_report = time.monotonic() + timeout, 0.0
+    while time.monotonic() < deadline:
+        lags = asyncio.run(_lags(bootstrap))
+        if lags.get("monitoring") is not None and all(v in (0, None) for v in lags.values()):
+            print("all services caught up", flush=True)
+            return
+        if time.monotonic() - last_report > 5:
+            print("  lag: " + ", ".join(f"{g} {'-' if v is None else v}" for g, v in lags.items()),
+                  flush=True)
+            last_report = time.monotonic()
+        time.sleep(1)
+    print("services still catching up; the summary shows the state so far", flush=True)
+
+
+async def _lags(bootstrap: str) -> dict[str, int | None]:
+    from shared.kafka.lag import group_lag
+
+    return {group: await group_lag(bootstrap, group) for group in GROUPS}
