@@ -1,0 +1,56 @@
+"""Composition root of the warning worker: the faust app (agents and changelog-backed
+windows) runs as a job of the shared Worker, next to the outbox relay and a gauge refresher."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+
+from shared.runtime.worker import Worker, WorkerContext
+from services.warning.config import Settings
+from services.warning.effectiveness import refresh_open_gauge, rule_effectiveness
+from services.warning.models import delivery
+from services.warning.streams import build_streams
+
+log = logging.getLogger(__name__)
+
+
+def build_worker(settings: Settings | None = None, **options) -> Worker:  # type: ignore[no-untyped-def]
+    settings = settings or Settings()
+
+    async def run_streams(context: WorkerContext) -> None:
+        streams = build_streams(settings, context.sessions)
+        try:
+            await streams.app.start()
+            stopping = asyncio.ensure_future(context.stopping.wait())
+            ended = asyncio.ensure_future(streams.app.wait_until_stopped())
+            await asyncio.wait({stopping, ended}, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in (stopping, ended):
+                waiter.cancel()
+            if not context.stopping.is_set():
+                raise RuntimeError(f"the faust app stopped: {streams.app.crash_reason!r}")
+        except Exception:
+            # A worker without its agents would only relay: stop it so it gets restarted.
+            log.exception("the faust app failed; stopping the worker")
+            context.stopping.set()
+            raise
+        finally:
+            await streams.app.stop()
+
+    async def refresh_gauges(context: WorkerContext) -> None:
+        while not context.stopping.is_set():
+            try:
+                async with context.sessions() as session, session.begin():
+                    await refresh_open_gauge(session)
+                    await rule_effectiveness(session, as_of=datetime.now(timezone.utc).date(),
+                                             settings=settings)
+            except Exception:  # noqa: BLE001 - gauges are best effort; the next round retries
+                log.warning("could not refresh the warning gauges", exc_info=True)
+            try:
+                await asyncio.wait_for(context.stopping.wait(), settings.gauge_refresh_seconds)
+            except asyncio.TimeoutError:
+                pass
+
+    run_streams.__name__, refresh_gauges.__name__ = "faust-streams", "gauges"
+    return Worker(settings, tables=delivery, consumers=[], jobs=[run_streams, refresh_gauges],
+                  **options)
