@@ -45,3 +45,10 @@ class Settings(CommonSettings):
     warning_inspection_days: int = 7
     warning_inspection_levels: list[str] = Field(default=["orange", "red"])
     financial_change_threshold: str = "0.30"
+
+    # Apache Fineract as a source (docs/fineract.md).
+    fineract_enabled: bool = False
+    fineract_topic: str = "external-events"
+    fineract_schema_dir: str | None = None
+    fineract_consumer_group: str | None = None
+    fineract_tenant: str | None = None

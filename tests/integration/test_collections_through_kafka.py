@@ -29,6 +29,13 @@ from tests.support.kafka import create_topics, produce, read_all, unique, wait_f
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture
+def kafka_bootstrap(private_kafka: str) -> str:
+    """These services read the real topics from the beginning, so another test's events
+    (a business-day close, a repayment) would reach them: a broker of their own."""
+    return private_kafka
+
+
 
 def _fresh_date() -> date:
     # The business-day clock is shared by everyone on postloan.monitoring.v1 and a new

@@ -21,6 +21,13 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
+def kafka_bootstrap(private_kafka: str) -> str:
+    """These services read the real topics from the beginning, so another test's events
+    (a business-day close, a repayment) would reach them: a broker of their own."""
+    return private_kafka
+
+
+@pytest.fixture
 async def crm(kafka_bootstrap: str, database_url: str) -> AsyncIterator[CrmHarness]:
     topics = [CRM, MONITORING, WARNING, COLLECTIONS]
     await create_topics(kafka_bootstrap, topics + [dlq(t) for t in topics])

@@ -23,6 +23,13 @@ from tests.support import warning as ev
 from tests.support.kafka import create_topics, produce, unique, wait_for
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def kafka_bootstrap(private_kafka: str) -> str:
+    """These services read the real topics from the beginning, so another test's events
+    (a business-day close, a repayment) would reach them: a broker of their own."""
+    return private_kafka
 REPO = Path(__file__).resolve().parents[2]
 D0 = date(2026, 5, 1)
 
