@@ -6,6 +6,7 @@ import time
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events import monitoring as out
@@ -15,14 +16,17 @@ from services.monitoring.ageing import age_loans
 from services.monitoring.ageing_events import publish_ageing
 from services.monitoring.config import Settings
 from services.monitoring.domain.classification import AgeingPolicy
-from services.monitoring.metrics import AGEING_SECONDS, LAST_AGED_DATE
-from services.monitoring.models import BusinessDay
+from services.monitoring.metrics import (
+    AGEING_SECONDS, LAST_AGED_DATE, LAST_CLOSED_DATE, LOANS_BY_CLASSIFICATION,
+)
+from services.monitoring.models import BusinessDay, Loan
 from services.monitoring.publish import publish
 
 
 async def close_business_day(session: AsyncSession, *, business_date: date, settings: Settings,
                              cause: Envelope) -> bool:
     """Returns False when that date was already aged (a re-sent close changes nothing)."""
+    LAST_CLOSED_DATE.set(_timestamp(business_date))
     day = await session.get(BusinessDay, business_date)
     if day is not None and day.aged_at is not None:
         return False
@@ -45,6 +49,19 @@ async def close_business_day(session: AsyncSession, *, business_date: date, sett
                       changes=len(outcome.changes),
                       missed_installments=len(outcome.missed_installments)))
     AGEING_SECONDS.observe(elapsed)
-    LAST_AGED_DATE.set(datetime.combine(business_date, datetime.min.time(),
-                                        tzinfo=timezone.utc).timestamp())
+    LAST_AGED_DATE.set(_timestamp(business_date))
+    await _count_book(session)
     return True
+
+
+def _timestamp(business_date: date) -> float:
+    return datetime.combine(business_date, datetime.min.time(), tzinfo=timezone.utc).timestamp()
+
+
+async def _count_book(session: AsyncSession) -> None:
+    rows = await session.execute(
+        select(Loan.classification, Loan.bucket, func.count())
+        .where(Loan.status == "active").group_by(Loan.classification, Loan.bucket))
+    LOANS_BY_CLASSIFICATION.clear()
+    for classification, bucket, count in rows.all():
+        LOANS_BY_CLASSIFICATION.labels(classification, bucket).set(count)

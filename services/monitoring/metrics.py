@@ -11,6 +11,11 @@ LAST_AGED_DATE = Gauge(
     "postloan_monitoring_last_aged_business_date_timestamp_seconds",
     "The business date of the latest completed ageing run (as a Unix time).",
 )
+LAST_CLOSED_DATE = Gauge(
+    "postloan_monitoring_last_closed_business_date_timestamp_seconds",
+    "The latest business-day close received (as a Unix time); above the aged date while "
+    "an ageing run is pending or stuck.",
+)
 EVENTS_PARKED = Counter(
     "postloan_monitoring_events_parked_total",
     "Events that arrived before their loan or customer and were parked.", ["type"],

@@ -15,6 +15,7 @@ import httpx
 
 from shared.cli import SERVICES
 from shared.localinfra.kafka import REPO_ROOT, LocalKafka
+from shared.localinfra.prometheus import start_for_local_run, stop_for_local_run
 
 DATA = REPO_ROOT / ".data"
 API_PORTS = {"monitoring": 8001, "warning": 8002, "collections": 8003, "crm": 8004,
@@ -112,6 +113,7 @@ class Platform:
             except subprocess.TimeoutExpired:
                 child.kill()
         print("services stopped", flush=True)
+        stop_for_local_run(DATA / "prometheus")
         self.kafka.stop()
         if self.args.postgres:
             from shared.localinfra.postgres import LocalPostgres
@@ -135,6 +137,9 @@ def run_up(args: argparse.Namespace) -> int:
     try:
         platform.start_infrastructure()
         platform.start_services()
+        prometheus_url = start_for_local_run(DATA / "prometheus")
+        if prometheus_url:
+            print(f"Prometheus: {prometheus_url} (alerts: {prometheus_url}/alerts)", flush=True)
         if args.loans:
             feed_and_settle(platform.kafka.bootstrap, loans=args.loans, days=args.days,
                             seed=args.seed)

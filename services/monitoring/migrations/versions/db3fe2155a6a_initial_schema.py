@@ -1,16 +1,15 @@
 """initial schema
 
-Revision ID: 0161e935b028
+Revision ID: db3fe2155a6a
 Revises: 
-Create Date: 2026-11-29 02:50:22.474212
+Create Date: 2026-11-29 03:48:42.726055
 """
 from alembic import op
 import sqlalchemy as sa
 import shared.db.base
-import shared.db.base
 
 
-revision = '0161e935b028'
+revision = 'db3fe2155a6a'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -308,6 +307,9 @@ def upgrade() -> None:
     with op.batch_alter_table('payment_allocation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_payment_allocation_payment_id'), ['payment_id'], unique=False)
 
+    # Rows of the ageing work table never outlive a transaction: skip WAL for them.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE ageing_result SET UNLOGGED")
     # ### end Alembic commands ###
 
 
