@@ -81,5 +81,11 @@ class CommonSettings(BaseSettings):
         return self
 
     @property
+    def consumer_groups(self) -> tuple[str, ...]:
+        """The Kafka consumer groups this service's worker commits offsets under."""
+        group = getattr(self, "consumer_group", None)
+        return (group,) if group else ()
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

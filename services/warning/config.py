@@ -18,7 +18,7 @@ class Settings(CommonSettings):
     worker_ops_port: int = 9002
     consumer_group: str = "warning"
 
-    # Stream processing (faust).
+    # Stream processing (faust). The app id is the Kafka consumer group of the stream.
     faust_app_id: str = "postloan-warning"
     faust_table_partitions: int | None = Field(
         default=None, ge=1, description="must equal postloan.monitoring.v1's partitions; "
@@ -58,3 +58,7 @@ class Settings(CommonSettings):
     effectiveness_min_lead_days: int = 30
     default_dpd: int = 90
     default_classifications: list[str] = Field(default=["substandard", "doubtful", "loss"])
+
+    @property
+    def consumer_groups(self) -> tuple[str, ...]:
+        return (self.faust_app_id,)

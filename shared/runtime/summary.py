@@ -53,7 +53,6 @@ def _service_lines(client: httpx.Client) -> list[str]:
     return lines
 
 
-GROUPS = ("monitoring", "warning", "collections", "crm", "reporting")
 
 
 def feed_and_settle(bootstrap: str, *, loans: int, days: int, seed: int,
@@ -78,7 +77,7 @@ def feed_and_settle(bootstrap: str, *, loans: int, days: int, seed: int,
     deadline, last_report = time.monotonic() + timeout, 0.0
     while time.monotonic() < deadline:
         lags = asyncio.run(_lags(bootstrap))
-        if lags.get("monitoring") is not None and all(v in (0, None) for v in lags.values()):
+        if all(v == 0 for v in lags.values()):
             print("all services caught up", flush=True)
             return
         if time.monotonic() - last_report > 5:
@@ -90,6 +89,12 @@ def feed_and_settle(bootstrap: str, *, loans: int, days: int, seed: int,
 
 
 async def _lags(bootstrap: str) -> dict[str, int | None]:
+    from shared.cli import SERVICES
     from shared.kafka.lag import group_lag
+    from shared.runtime.launch import load_settings
 
-    return {group: await group_lag(bootstrap, group) for group in GROUPS}
+    lags: dict[str, int | None] = {}
+    for name in SERVICES:
+        for group in load_settings(name).consumer_groups:
+            lags[name] = await group_lag(bootstrap, group)
+    return lags
