@@ -18,9 +18,12 @@ from typing import Any, Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.monitoring.ageing import steps
-from services.monitoring.ageing.select import insert_results
+from services.monitoring.ageing.select import Run, insert_results
 from services.monitoring.domain.classification import AgeingPolicy, crossed_milestones
 from services.monitoring.models import Installment, Loan
+
+# Each id is a bound parameter, repeated in a few statements; drivers cap those at 32767.
+MAX_LOAN_IDS = 5_000
 
 
 @dataclass(frozen=True)
@@ -69,20 +72,26 @@ async def age_loans(
 ) -> AgeingOutcome:
     """Age the active loans (all, or only `loan_ids`) as of the business date `as_of`:
     update their ageing columns, flag observation breaches, write a ClassificationChange
-    per class or stage change, and flag newly missed installments as reported."""
+    per class or stage change, and flag newly missed installments as reported.
+
+    Loan and Installment objects loaded in `session` are expired (the run writes through
+    Core); refresh them before reading, as an async session cannot lazy-load."""
+    ids = None if loan_ids is None else sorted(set(loan_ids))
+    if ids is not None and len(ids) > MAX_LOAN_IDS:
+        raise ValueError(f"age at most {MAX_LOAN_IDS} loans by id; age the whole book instead")
     await session.flush()
     await steps.lock_ageing(session)
-    run_id, now = str(uuid.uuid4()), datetime.now(timezone.utc)
-    ids = None if loan_ids is None else sorted(set(loan_ids))
-    dialect = session.bind.dialect.name
-    inserted = await session.execute(insert_results(run_id, as_of, policy, ids, dialect))
-    await steps.apply_contagion(session, run_id, policy, restricted=ids is not None)
-    await steps.record_classification_changes(session, run_id, as_of, policy, now)
-    changes = [_change(row, policy) for row in await steps.changed_rows(session, run_id, policy)]
+    run = Run(id=str(uuid.uuid4()), as_of=as_of, policy=policy, ids=ids,
+              now=datetime.now(timezone.utc), dialect=session.bind.dialect.name)
+    inserted = await session.execute(insert_results(run))
+    await steps.analyze_results(session, run)
+    await steps.apply_contagion(session, run)
+    await steps.record_classification_changes(session, run)
+    changes = [_change(row, policy) for row in await steps.changed_rows(session, run)]
     missed = [MissedInstallment(**row._mapping)
-              for row in await steps.report_missed(session, run_id, as_of, policy)]
-    await steps.copy_to_loans(session, run_id, as_of, policy, now)
-    await steps.clear_run(session, run_id)
+              for row in await steps.report_missed(session, run)]
+    await steps.copy_to_loans(session, run)
+    await steps.clear_results(session, run)
     _expire_stale(session)
     return AgeingOutcome(as_of=as_of, loans_aged=inserted.rowcount, changes=changes,
                          missed_installments=missed)

@@ -1,18 +1,19 @@
 """The one INSERT ... SELECT that ages every loan of a run into `ageing_result`.
 
-Three nested levels, each a plain projection PostgreSQL flattens into one pass:
-installments aggregated per loan (a single GROUP BY) joined to loan and customer give the
-facts; the rule table of the domain gives classification and reason as two CASEs; the
-stage and bucket follow. Dates and money are compared so that SQLite and PostgreSQL agree
-exactly: DPD via julianday on SQLite, money in whole cents.
+Three levels, one pass over the data: the open installments aggregated per loan (a single
+GROUP BY, no correlated subquery) joined to loan and customer give the facts; the domain's
+rule table becomes two CASEs (classification and reason); stage and bucket follow. SQLite
+and PostgreSQL agree exactly: DPD via julianday on SQLite, money compared in whole cents
+where SQLite stores floats.
 """
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Sequence
 
 from sqlalchemy import (
-    Date, Integer, and_, case, cast, false, func, literal, or_, select, type_coerce,
+    Date, Integer, and_, case, cast, false, func, literal, or_, select, true, type_coerce,
 )
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -27,6 +28,22 @@ RESULT = AgeingResult.__table__
 NPL_NAMES = [c.value for c in NPL_CLASSES]
 
 
+@dataclass(frozen=True)
+class Run:
+    """One ageing run: its id in the work table, the business date, the rules, the loan
+    ids it is restricted to (None: every active loan), and its wall-clock stamp."""
+
+    id: str
+    as_of: date
+    policy: AgeingPolicy
+    ids: Sequence[str] | None
+    now: datetime
+    dialect: str
+
+    def rows(self) -> ColumnElement[bool]:
+        return RESULT.c.run_id == self.id
+
+
 def cents(amount: Any) -> ColumnElement[Any]:
     """Whole cents: SQLite keeps money as binary floats, so compare rounded cents there."""
     return func.round(amount * 100)
@@ -36,14 +53,19 @@ def money(amount: Any) -> ColumnElement[Any]:
     return type_coerce(func.round(func.coalesce(amount, 0), 2), MONEY)
 
 
-def unpaid(table: Any = INSTALLMENT) -> ColumnElement[Any]:
-    c = table.c
+def unpaid() -> ColumnElement[Any]:
+    c = INSTALLMENT.c
     return c.principal_due + c.interest_due - c.principal_paid - c.interest_paid
 
 
-def is_missed(as_of: date, policy: AgeingPolicy, table: Any = INSTALLMENT) -> ColumnElement[bool]:
-    """Due before as_of with an unpaid amount above materiality (superseded: caller's)."""
-    return and_(table.c.due_date < as_of, cents(unpaid(table)) > policy.materiality_cents)
+def is_missed(as_of: date, policy: AgeingPolicy, dialect: str) -> ColumnElement[bool]:
+    """Due before as_of with an unpaid amount above materiality (superseded: caller's).
+    PostgreSQL compares exact numerics; SQLite whole cents of its floats."""
+    if dialect == "sqlite":
+        material = cents(unpaid()) > policy.materiality_cents
+    else:
+        material = unpaid() > literal(policy.materiality_threshold, MONEY)
+    return and_(INSTALLMENT.c.due_date < as_of, material)
 
 
 def days_between(later: date, earlier: ColumnElement[Any], dialect: str) -> ColumnElement[int]:
@@ -52,10 +74,11 @@ def days_between(later: date, earlier: ColumnElement[Any], dialect: str) -> Colu
     return cast(literal(later, Date) - earlier, Integer)
 
 
-def _installment_totals(as_of: date, policy: AgeingPolicy, loan_ids: Sequence[str] | None):
+def _installment_totals(as_of: date, policy: AgeingPolicy, loan_ids: Sequence[str] | None,
+                        dialect: str):
     c = INSTALLMENT.c
     past_due = c.due_date < as_of
-    missed = is_missed(as_of, policy)
+    missed = is_missed(as_of, policy, dialect)
     query = (
         select(
             c.loan_id,
@@ -65,12 +88,24 @@ def _installment_totals(as_of: date, policy: AgeingPolicy, loan_ids: Sequence[st
             func.sum(c.principal_due - c.principal_paid).label("outstanding"),
             func.count(case((and_(missed, c.missed_reported == false()), 1))).label("unreported"),
         )
-        .where(c.superseded == false())
+        # A settled installment adds zero to every total and is never missed: skip it.
+        .where(c.superseded == false(),
+               or_(c.principal_paid != c.principal_due, c.interest_paid != c.interest_due))
         .group_by(c.loan_id)
     )
     if loan_ids is not None:
         query = query.where(c.loan_id.in_(loan_ids))
     return query.subquery("totals")
+
+
+def _flagged_customers():
+    """Only corporate or flagged debtors change a decision; joining those alone keeps the
+    hash table small. Everyone else (and an unregistered debtor) has no flags."""
+    c = CUSTOMER.c
+    return select(
+        c.customer_id, (c.kind == CORPORATE).label("corporate"), c.bankrupt, c.evading_debts,
+    ).where(or_(c.kind == CORPORATE, c.bankrupt == true(), c.evading_debts == true())
+            ).subquery("flagged_customer")
 
 
 def _in_observation(as_of: date) -> ColumnElement[bool]:
@@ -81,14 +116,15 @@ def _in_observation(as_of: date) -> ColumnElement[bool]:
 
 
 def _facts(as_of: date, policy: AgeingPolicy, loan_ids: Sequence[str] | None, dialect: str):
-    t = _installment_totals(as_of, policy, loan_ids)
+    t = _installment_totals(as_of, policy, loan_ids, dialect)
+    debtor = _flagged_customers()
     loan = LOAN.c
     query = (
         select(
             loan.loan_id, loan.customer_id, loan.product,
-            func.coalesce(CUSTOMER.c.kind == CORPORATE, false()).label("corporate"),
-            func.coalesce(CUSTOMER.c.bankrupt, false()).label("bankrupt"),
-            func.coalesce(CUSTOMER.c.evading_debts, false()).label("evading_debts"),
+            func.coalesce(debtor.c.corporate, false()).label("corporate"),
+            func.coalesce(debtor.c.bankrupt, false()).label("bankrupt"),
+            func.coalesce(debtor.c.evading_debts, false()).label("evading_debts"),
             loan.fund_misuse, loan.observation_breached.label("breached_before"),
             _in_observation(as_of).label("in_observation"),
             func.coalesce(days_between(as_of, t.c.oldest_missed_due, dialect), 0).label("dpd"),
@@ -99,12 +135,12 @@ def _facts(as_of: date, policy: AgeingPolicy, loan_ids: Sequence[str] | None, di
             loan.classification.label("old_classification"), loan.ifrs9_stage.label("old_stage"),
         )
         .select_from(LOAN.outerjoin(t, t.c.loan_id == loan.loan_id)
-                     .outerjoin(CUSTOMER, CUSTOMER.c.customer_id == loan.customer_id))
+                     .outerjoin(debtor, debtor.c.customer_id == loan.customer_id))
         .where(loan.status == "active")
     )
     if loan_ids is not None:
         query = query.where(loan.loan_id.in_(loan_ids))
-    return query.subquery("facts")
+    return _fenced(query, "facts")
 
 
 def _rule_condition(rule: Rule, f: Any, policy: AgeingPolicy) -> ColumnElement[bool]:
@@ -128,12 +164,18 @@ def _classified(f: Any, policy: AgeingPolicy):
     """First matching rule (worst floor first); contagion is the run's second step."""
     first_pass = [r for r in rules(policy) if r.name != CONTAGION_RULE]
     conditions = [(_rule_condition(r, f, policy), r) for r in first_pass]
-    return select(
+    return _fenced(select(
         f,
         case(*[(cond, r.floor.value) for cond, r in conditions]).label("classification"),
         case(*[(cond, _reason(r, f, policy)) for cond, r in conditions]).label("reason"),
         or_(f.c.breached_before, and_(f.c.in_observation, f.c.dpd > 0)).label("breached"),
-    ).subquery("classified")
+    ), "classified")
+
+
+def _fenced(query: Select[Any], name: str):
+    """OFFSET 0 keeps PostgreSQL from inlining the subquery into its parent, which would
+    evaluate every CASE above once per reference instead of once per row."""
+    return query.offset(0).subquery(name)
 
 
 def stage_case(dpd: Any, in_observation: Any, classification: Any,
@@ -154,11 +196,11 @@ def bucket_case(dpd: Any, policy: AgeingPolicy) -> ColumnElement[str]:
     return case(*whens, else_=names[-1])
 
 
-def insert_results(run_id: str, as_of: date, policy: AgeingPolicy,
-                   loan_ids: Sequence[str] | None, dialect: str):
-    c = _classified(_facts(as_of, policy, loan_ids, dialect), policy)
+def insert_results(run: Run):
+    policy = run.policy
+    c = _classified(_facts(run.as_of, policy, run.ids, run.dialect), policy)
     rows: Select[Any] = select(
-        literal(run_id).label("run_id"), c.c.loan_id, c.c.customer_id, c.c.product,
+        literal(run.id).label("run_id"), c.c.loan_id, c.c.customer_id, c.c.product,
         c.c.corporate, c.c.in_observation, c.c.breached.label("observation_breached"),
         c.c.unreported_missed, c.c.dpd, bucket_case(c.c.dpd, policy).label("bucket"),
         c.c.classification,

@@ -7,11 +7,11 @@ the set-based run and `classify()` share one rule table and cannot drift apart.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
 
@@ -93,23 +93,8 @@ class AgeingPolicy:
 
     @classmethod
     def from_settings(cls, settings: Any) -> "AgeingPolicy":
-        return cls(
-            materiality_threshold=Decimal(str(settings.materiality_threshold)),
-            bucket_bounds=tuple(settings.bucket_bounds),
-            technical_grace_days=settings.technical_grace_days,
-            substandard_after_days=settings.substandard_after_days,
-            doubtful_after_days=settings.doubtful_after_days,
-            loss_after_days=settings.loss_after_days,
-            credit_card_products=tuple(settings.credit_card_products),
-            credit_card_bounds=tuple(settings.credit_card_bounds),  # type: ignore[arg-type]
-            corporate_npl_contagion_share=Decimal(str(settings.corporate_npl_contagion_share)),
-            observation_min_periods=settings.observation_min_periods,
-            observation_min_months=settings.observation_min_months,
-            ifrs9_stage2_after_days=settings.ifrs9_stage2_after_days,
-            ifrs9_stage3_after_days=settings.ifrs9_stage3_after_days,
-            dpd_milestones=tuple(sorted(set(settings.dpd_milestones))),
-            rule_version=settings.rule_version,
-        )
+        """From the monitoring Settings (or anything with the same attribute names)."""
+        return cls(**{f.name: _coerce(f.name, getattr(settings, f.name)) for f in fields(cls)})
 
     @property
     def buckets(self) -> tuple[str, ...]:
@@ -121,6 +106,14 @@ class AgeingPolicy:
 
     def is_credit_card(self, product: str) -> bool:
         return product in self.credit_card_products
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if name in ("materiality_threshold", "corporate_npl_contagion_share"):
+        return Decimal(str(value))
+    if name == "dpd_milestones":
+        return tuple(sorted(set(value)))
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _check_increasing(name: str, values: Sequence[int]) -> None:

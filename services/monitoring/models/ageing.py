@@ -1,15 +1,18 @@
 """Work table of the set-based ageing run: one row per loan aged in a run.
 
 The run writes every fact and decision here in one INSERT ... SELECT, adjusts it with a
-few set-based UPDATEs (corporate contagion), copies it onto `loan`, and deletes its rows
-before returning, so between transactions the table is empty. `run_id` keeps two runs in
-flight (say, a payment re-ageing one loan while the daily batch waits on its lock) apart.
+set-based UPDATE (corporate contagion), copies it onto `loan` and removes its rows before
+returning, so between transactions the table is empty. Runs are serialised (an advisory
+lock on PostgreSQL, BEGIN IMMEDIATE on SQLite); `run_id` still scopes every statement to
+its own run. On PostgreSQL the table is UNLOGGED: its rows never outlive the transaction,
+so WAL for them is wasted work (a migration should add `ALTER TABLE ageing_result SET
+UNLOGGED` on PostgreSQL).
 """
 from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import DDL, Boolean, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.base import MONEY
@@ -39,3 +42,7 @@ class AgeingResult(Base):
     old_bucket: Mapped[str] = mapped_column(String(16))
     old_classification: Mapped[str] = mapped_column(String(24))
     old_stage: Mapped[int] = mapped_column(Integer)
+
+
+event.listen(AgeingResult.__table__, "after_create",
+             DDL("ALTER TABLE ageing_result SET UNLOGGED").execute_if(dialect="postgresql"))

@@ -1,0 +1,3 @@
+from benchmarks.ageing import main
+
+main()
