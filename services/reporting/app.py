@@ -4,13 +4,16 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from shared.api.app import create_service_app
-from services.reporting.api import portfolio
+from services.reporting.api import activity, dashboard, exports, kpis, portfolio
 from services.reporting.config import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         settings or Settings(), title="postloan reporting",
         description="KPI scorecard, portfolio quality and regulatory tables built from events.",
-        routers=[portfolio.router],
+        routers=[kpis.router, portfolio.router, activity.router, exports.router,
+                 dashboard.router],
     )
+    app.include_router(dashboard.page)
+    return app

@@ -1,0 +1,57 @@
+"""Shared route pieces: who may read reports, and report parameters with their defaults."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.api.deps import SessionDep
+from shared.api.errors import Unprocessable
+from shared.auth import Principal, Role, require_roles
+from services.reporting.config import Settings
+from services.reporting.domain import add_months, month_end
+from services.reporting.queries.portfolio import latest_business_date
+from services.reporting.reports import Params
+
+READ_ROLES = (Role.risk_officer, Role.collection_manager, Role.crm_agent, Role.auditor)
+Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
+PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+PeriodQ = Annotated[str | None, Query(pattern=PERIOD, description="YYYY-MM")]
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(settings_of)]
+
+
+async def default_as_of(session: AsyncSession) -> date:
+    """The newest business date monitoring aged, or today before the first one."""
+    async with session.begin():
+        return await latest_business_date(session) or date.today()
+
+
+async def report_params(
+    session: SessionDep,
+    period: PeriodQ = None,
+    as_of: Annotated[date | None, Query(description="as-of date; default the newest business date")] = None,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: Annotated[date | None, Query()] = None,
+    team: Annotated[str | None, Query(max_length=64)] = None,
+    branch: Annotated[str | None, Query(max_length=32, description="region code")] = None,
+    by: Annotated[str, Query(pattern="^(bucket|classification)$")] = "bucket",
+) -> Params:
+    as_of = as_of or to or await default_as_of(session)  # before the route's transaction
+    period = period or as_of.strftime("%Y-%m")
+    end = to or as_of
+    start = from_ or month_end(date.fromisoformat(add_months(end.strftime("%Y-%m"), -1) + "-01"))
+    if start > end:
+        raise Unprocessable("`from` must not be after `to`")
+    return Params(period=period, as_of=as_of, start=start, end=end, team=team, branch=branch,
+                  by=by)
+
+
+ParamsDep = Annotated[Params, Depends(report_params)]

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from sqlalchemy.orm import DeclarativeBase
+
+from shared.db.base import new_metadata
+from shared.db.delivery import delivery_tables
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+delivery = delivery_tables(Base.metadata)

@@ -1,0 +1,1 @@
+"""Read-side queries: aggregation in SQL, no rules beyond the figure's definition."""
