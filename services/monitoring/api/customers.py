@@ -53,8 +53,9 @@ def _change(row, show: bool) -> CustomerChangeOut:  # type: ignore[no-untyped-de
 
 
 @router.get("/customers/{customer_id}", response_model=Customer360)
-async def get_customer(customer: Annotated[Customer, Depends(valid_customer)],
-                       session: SessionDep, principal: Reader) -> Customer360:
+async def get_customer(principal: Reader,
+                       customer: Annotated[Customer, Depends(valid_customer)],
+                       session: SessionDep) -> Customer360:
     loans = await repo.loans_of_customer(session, customer.customer_id)
     active = [loan for loan in loans if loan.status == "active"]
     worst = max((Classification(loan.classification) for loan in active),

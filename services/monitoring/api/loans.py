@@ -29,8 +29,8 @@ async def valid_loan(loan_id: Annotated[str, Path(max_length=64)], session: Sess
 
 
 @router.get("/{loan_id}", response_model=LoanDetail)
-async def get_loan(loan: Annotated[Loan, Depends(valid_loan)], session: SessionDep,
-                   _: Reader) -> LoanDetail:
+async def get_loan(_: Reader, loan: Annotated[Loan, Depends(valid_loan)],
+                   session: SessionDep) -> LoanDetail:
     summary = LoanSummary.model_validate(loan).model_dump()
     return LoanDetail(
         **summary,
