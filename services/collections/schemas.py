@@ -3,19 +3,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Generic, Literal, TypeVar
+from typing import Literal
 
+from shared.api.schemas import Page  # noqa: F401  (re-exported for routes)
 from pydantic import BaseModel, ConfigDict, Field
 
-T = TypeVar("T")
 Id = Field(min_length=1, max_length=64)
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
 
 
 class _FromRow(BaseModel):

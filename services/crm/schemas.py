@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Self, TypeVar
+from typing import Annotated, Any, Self
 
+from shared.api.schemas import Page  # noqa: F401  (re-exported for routes)
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from services.crm.domain.care import (
@@ -15,7 +16,6 @@ from services.crm.domain.complaint import (
 )
 from services.crm.domain.restructuring import Arrangement, HardshipReason, Kind
 
-T = TypeVar("T")
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
@@ -30,12 +30,6 @@ class _In(BaseModel):
 class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
 
 
 # --- complaints ------------------------------------------------------------------------

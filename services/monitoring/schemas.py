@@ -3,18 +3,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any
 
+from shared.api.schemas import Page  # noqa: F401  (re-exported for routes)
 from pydantic import BaseModel, ConfigDict
 
-T = TypeVar("T")
 
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
 
 
 class _FromRow(BaseModel):

@@ -2,22 +2,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
+from shared.api.schemas import Page  # noqa: F401  (re-exported for routes)
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.warning.domain.effectiveness import RuleEffect
 from services.warning.domain.lifecycle import Resolution
 from services.warning.domain.rulesets import RuleChange
 
-T = TypeVar("T")
 
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
 
 
 class _FromRow(BaseModel):
