@@ -24,7 +24,7 @@ def _total(client: httpx.Client, url: str, **params: str) -> int | None:
     return response.json()["total"] if response.status_code == 200 else None
 
 
-def print_summary() -> None:
+def print_summary(business_date=None) -> None:  # type: ignore[no-untyped-def]
     print("\npostloan is running")
     for name, url in URLS.items():
         print(f"  {name:<12} API docs {url}/docs   metrics {url}/metrics")
@@ -38,7 +38,16 @@ def print_summary() -> None:
               ", ".join(f"{c} {n}" for c, n in counts.items()))
         for line in _service_lines(client):
             print(line)
+        if business_date is not None:
+            print(_kpi_line(client, business_date.strftime("%Y-%m")))
     print(flush=True)
+
+
+def _kpi_line(client: httpx.Client, period: str) -> str:
+    card = client.get(f"{URLS['reporting']}/v1/kpis", params={"period": period}).json()
+    parts = ", ".join(f"{k['name']} {k['score']}" for k in card.get("kpis", [])
+                      if k.get("score") is not None)
+    return f"KPI score {period}: {card.get('total_score')} ({parts})"
 
 
 def _service_lines(client: httpx.Client) -> list[str]:
@@ -56,7 +65,7 @@ def _service_lines(client: httpx.Client) -> list[str]:
 
 
 def feed_and_settle(bootstrap: str, *, loans: int, days: int, seed: int,
-                    timeout: float = 1800) -> None:
+                    timeout: float = 1800):  # type: ignore[no-untyped-def]
     """Publish the simulated bank, then wait until every service has consumed it all."""
     import asyncio
     import time
@@ -79,13 +88,14 @@ def feed_and_settle(bootstrap: str, *, loans: int, days: int, seed: int,
         lags = asyncio.run(_lags(bootstrap))
         if all(v == 0 for v in lags.values()):
             print("all services caught up", flush=True)
-            return
+            return result.last_date
         if time.monotonic() - last_report > 5:
             print("  lag: " + ", ".join(f"{g} {'-' if v is None else v}" for g, v in lags.items()),
                   flush=True)
             last_report = time.monotonic()
         time.sleep(1)
     print("services still catching up; the summary shows the state so far", flush=True)
+    return result.last_date
 
 
 async def _lags(bootstrap: str) -> dict[str, int | None]:

@@ -140,10 +140,11 @@ def run_up(args: argparse.Namespace) -> int:
         prometheus_url = start_for_local_run(DATA / "prometheus")
         if prometheus_url:
             print(f"Prometheus: {prometheus_url} (alerts: {prometheus_url}/alerts)", flush=True)
+        last_day = None
         if args.loans:
-            feed_and_settle(platform.kafka.bootstrap, loans=args.loans, days=args.days,
-                            seed=args.seed)
-        print_summary()
+            last_day = feed_and_settle(platform.kafka.bootstrap, loans=args.loans,
+                                       days=args.days, seed=args.seed)
+        print_summary(last_day)
         if args.exit:
             return 0
         print("press Ctrl-C to stop", flush=True)
