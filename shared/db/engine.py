@@ -48,8 +48,3 @@ def _sqlite_engine(database_url: str, *, echo: bool) -> AsyncEngine:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
-
-
-def is_postgres(engine_or_session) -> bool:  # type: ignore[no-untyped-def]
-    bind = getattr(engine_or_session, "bind", None) or engine_or_session
-    return bind.dialect.name == "postgresql"

@@ -113,8 +113,4 @@ class EventConsumer:
             ).set(max(0, end - position))
 
 
-async def run_until_stopped(consumers: list[EventConsumer]) -> None:
-    await asyncio.gather(*(c.run() for c in consumers))
-
-
-__all__ = ["ConsumerSpec", "EventConsumer", "Handler", "Outcome", "run_until_stopped"]
+__all__ = ["ConsumerSpec", "EventConsumer", "Handler", "Outcome"]

@@ -11,7 +11,7 @@ from typing import Awaitable, Callable, Collection
 from pydantic import BaseModel
 
 from shared.events.envelope import Envelope, MalformedRecord
-from shared.events.registry import check_topic, parse_payload, spec_for
+from shared.events.registry import parse_record
 from shared.kafka.dlq import dead_letter
 from shared.kafka.records import RawRecord
 from shared.observability import metrics
@@ -66,10 +66,7 @@ class RecordProcessor:
             raise MalformedRecord(
                 "oversize", f"record of {len(record.value)} bytes exceeds {self.max_event_bytes}"
             )
-        envelope = Envelope.from_bytes(record.value)
-        spec = spec_for(envelope.type)
-        check_topic(spec, record.topic)
-        return envelope, parse_payload(envelope)
+        return parse_record(record.topic, record.value)
 
     async def _apply_with_retries(
         self, record: RawRecord, envelope: Envelope, payload: BaseModel, apply: Apply,
