@@ -2,20 +2,13 @@
 warning and crm events it consumes."""
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 
-from sqlalchemy import select
-
-from shared.db.engine import create_engine, session_factory
 from shared.events.envelope import Envelope, new_event
-from shared.events.registry import parse_payload
-from services.collections.config import Settings
-from services.collections.consumers import build_handlers
-from services.collections.models import Base, delivery
 from services.collections.policy import Policy
+from tests.support.harness import ServiceHarness
 
 
 def _at(day: date) -> datetime:
@@ -125,34 +118,12 @@ def contact_resumed(customer_id: str, reason: str, reference_id: str, *, on: dat
         "effective_date": on.isoformat()}, "postloan.crm")
 
 
-class CollectionsHarness:
+class CollectionsHarness(ServiceHarness):
+    service = "collections"
+
     def __init__(self, database_url: str, **settings) -> None:  # type: ignore[no-untyped-def]
-        self.settings = Settings(database_url=database_url, **settings)
+        super().__init__(database_url, **settings)
         self.policy = Policy.from_settings(self.settings)
-        self.engine = create_engine(database_url)
-        self.sessions = session_factory(self.engine)
-        self.handlers = build_handlers(self.settings)
-
-    async def __aenter__(self) -> "CollectionsHarness":
-        async with self.engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
-        return self
-
-    async def __aexit__(self, *exc) -> None:  # type: ignore[no-untyped-def]
-        await self.engine.dispose()
-
-    async def feed(self, *envelopes: Envelope) -> None:
-        for envelope in envelopes:
-            async with self.sessions() as session, session.begin():
-                await self.handlers[envelope.type](session, envelope, parse_payload(envelope))
-
-    async def published(self, type_prefix: str = "") -> list[dict]:
-        outbox = delivery.outbox
-        async with self.sessions() as session:
-            rows = (await session.execute(
-                select(outbox.c.payload).where(outbox.c.event_type.startswith(type_prefix))
-                .order_by(outbox.c.id))).scalars().all()
-        return [json.loads(row) for row in rows]
 
 
 def money(value: str) -> Decimal:
