@@ -89,6 +89,13 @@ class EventConsumer:
         await self._consumer.commit({tp: records[-1].offset + 1})
 
     async def _apply(self, record: RawRecord, envelope: Envelope, payload: BaseModel) -> bool:
+        # A cancelled consumer must not abandon an open transaction (on SQLite it would keep
+        # the write lock): the transaction completes, then the cancellation takes effect and
+        # the uncommitted offset makes Kafka redeliver, which the inbox turns into a no-op.
+        return await asyncio.shield(self._apply_in_transaction(record, envelope, payload))
+
+    async def _apply_in_transaction(self, record: RawRecord, envelope: Envelope,
+                                    payload: BaseModel) -> bool:
         handler = self.spec.handlers[envelope.type]
         async with self.sessions() as session, session.begin():
             fresh = await inbox.claim(
