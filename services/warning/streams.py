@@ -15,6 +15,7 @@ import faust
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.events.topics import COLLECTIONS, MONITORING
+from shared.kafka.client import faust_credentials
 from shared.kafka.faust_guard import FaustDeadLetterSender, guarded_events
 from shared.kafka.processing import RecordProcessor
 from services.warning.consumers import PROMISE_BROKEN, build_handlers, make_apply
@@ -39,6 +40,7 @@ def build_streams(settings: Any, sessions: async_sessionmaker[AsyncSession],
                   dlq_sender: Any = None) -> WarningStreams:
     app = faust.App(
         settings.faust_app_id, broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        broker_credentials=faust_credentials(settings),
         store=settings.faust_store, web_enabled=False, autodiscover=False,
         topic_partitions=settings.faust_table_partitions or settings.topic_partitions,
         topic_replication_factor=settings.topic_replication_factor,

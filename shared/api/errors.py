@@ -6,6 +6,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.api.schemas import ApiErrorBody
+
 
 class ApiError(Exception):
     status_code = 400
@@ -62,8 +64,8 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
 
 
 async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-    code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
-        exc.status_code, "http_error")
+    code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+            413: "payload_too_large"}.get(exc.status_code, "http_error")
     return JSONResponse(_body(code, str(exc.detail)), status_code=exc.status_code)
 
 
@@ -73,9 +75,21 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
 
 
+def _documented(description: str, code: str) -> dict[str, object]:
+    return {"description": description, "model": ApiErrorBody,
+            "content": {"application/json": {"example": _body(code, "...")}}}
+
+
+# Answers any /v1 operation may give, documented once for all of them with the one error
+# shape (FastAPI would otherwise document 422 as its own `detail` list, which we never send).
 ERROR_RESPONSES = {
-    401: {"description": "Missing or invalid bearer token",
-          "content": {"application/json": {"example": _body("unauthenticated", "...")}}},
-    403: {"description": "The caller's roles do not allow this",
-          "content": {"application/json": {"example": _body("forbidden", "...")}}},
+    400: _documented("The request cannot be read (a body that is not UTF-8 JSON, a bad "
+                     "Content-Length)", "bad_request"),
+    401: _documented("Missing or invalid bearer token", "unauthenticated"),
+    403: _documented("The caller's roles do not allow this", "forbidden"),
+    404: _documented("An id in the path is not known, or not visible to the caller",
+                     "not_found"),
+    413: _documented("The request body is over the configured limit", "payload_too_large"),
+    422: _documented("The request does not match the documented parameters or body",
+                     "invalid_request"),
 }

@@ -19,3 +19,10 @@ class Page(BaseModel, Generic[T]):
 
 class FromRow(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class ApiErrorBody(BaseModel):
+    """Every error answer: a stable machine-readable code and a sentence for people."""
+
+    code: str
+    message: str

@@ -1,11 +1,19 @@
-"""Dead-lettering: the record goes to `<topic>.dlq` unchanged, the reason in headers."""
+"""Dead-lettering: the record goes to `<topic>.dlq` unchanged, the reason in headers.
+
+Only our own headers travel with it: the original headers may be malformed (non-UTF-8,
+huge, null) or carry personal data, and the DLQ headers must stay readable and clean."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import Protocol
 
+from aiokafka.errors import MessageSizeTooLargeError
+
 from shared.events.topics import dlq
 from shared.kafka.records import RawRecord
+
+log = logging.getLogger(__name__)
 
 MAX_HEADER_TEXT = 1000
 
@@ -30,7 +38,7 @@ def dead_letter_headers(
         "dlq.consumer": consumer,
         "dlq.failed_at": datetime.now(timezone.utc).isoformat(),
     }
-    return [(name, text.encode("utf-8")) for name, text in fields.items()]
+    return [(name, text.encode("utf-8", "replace")) for name, text in fields.items()]
 
 
 async def dead_letter(
@@ -40,8 +48,23 @@ async def dead_letter(
     headers = dead_letter_headers(
         record, consumer=consumer, reason=reason, error_type=error_type, message=message,
     )
-    await sender.send_and_wait(dlq(record.topic), value=record.value, key=record.key,
-                               headers=headers)
+    value = record.value
+    if value is None and record.key is None:
+        # The protocol allows a record with neither, our producer does not.
+        value, headers = b"", headers + [("dlq.original.value", b"null")]
+    try:
+        await sender.send_and_wait(dlq(record.topic), value=value, key=record.key,
+                                   headers=headers)
+    except MessageSizeTooLargeError:
+        # A record (value plus key) too large for our producer would otherwise fail the
+        # dead-lettering and stop the consumer on it for ever; its position still points
+        # at the original, so the reason and the offset are what the DLQ gets.
+        log.warning("dead-lettered record too large to copy; sent without key and payload",
+                    extra={"topic": record.topic, "partition": record.partition,
+                           "offset": record.offset, "reason": reason})
+        # An empty value, not None: a Kafka record needs a key or a value.
+        await sender.send_and_wait(dlq(record.topic), value=b"", key=None, headers=headers + [
+            ("dlq.payload.dropped", b"too large to copy; read it at the original offset")])
 
 
 def header_map(headers: list[tuple[str, bytes]] | tuple) -> dict[str, str]:

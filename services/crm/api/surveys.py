@@ -19,7 +19,8 @@ from services.crm.schemas import (
 
 router = APIRouter(prefix="/surveys", tags=["surveys"])
 Answerer = Annotated[Principal, Depends(require_roles(Role.crm_agent, Role.bank_system))]
-Period = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+Period = Annotated[str, Query(pattern=r"^(19|2[01])\d{2}-(0[1-9]|1[0-2])$",
+                                description="YYYY-MM, years 1900-2199")]
 
 
 @router.post("", response_model=SurveyOut, status_code=201)

@@ -17,7 +17,9 @@ from services.reporting.reports import Params
 
 READ_ROLES = (Role.risk_officer, Role.collection_manager, Role.crm_agent, Role.auditor)
 Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
-PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+# Years 1900-2199: month arithmetic on year 1 or 9999 would step outside what dates can hold.
+PERIOD = r"^(19|2[01])\d{2}-(0[1-9]|1[0-2])$"
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2199, 12, 31)
 PeriodQ = Annotated[str | None, Query(pattern=PERIOD, description="YYYY-MM")]
 
 
@@ -44,6 +46,9 @@ async def report_params(
     branch: Annotated[str | None, Query(max_length=32, description="region code")] = None,
     by: Annotated[str, Query(pattern="^(bucket|classification)$")] = "bucket",
 ) -> Params:
+    for given in (as_of, from_, to):
+        if given is not None and not FIRST_DATE <= given <= LAST_DATE:
+            raise Unprocessable(f"dates must lie between {FIRST_DATE} and {LAST_DATE}")
     as_of = as_of or to or await default_as_of(session)  # before the route's transaction
     period = period or as_of.strftime("%Y-%m")
     end = to or as_of
