@@ -96,7 +96,8 @@ def current_principal(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not token:
         raise Unauthenticated("a bearer token is required")
     verifier: TokenVerifier = request.app.state.token_verifier
-    return verifier.verify(token.strip())
+    request.state.principal = principal = verifier.verify(token.strip())  # for the audit trail
+    return principal
 
 
 def require_roles(*allowed: Role):  # type: ignore[no-untyped-def]

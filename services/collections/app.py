@@ -9,6 +9,7 @@ from shared.api.app import create_service_app
 from services.collections.api import cases, errors, offers, work
 from services.collections.config import Settings
 from services.collections.policy import Policy
+from services.collections.publish import trail
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -19,6 +20,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "contact; promises to pay; settlements, legal stages and disposals.",
         routers=[cases.router, work.router, offers.router],
     )
+    app.state.audit = trail
     app.state.policy = Policy.from_settings(settings)
     app.state.clock = lambda: datetime.now(timezone.utc)
     errors.install(app)

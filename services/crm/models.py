@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.audit.store import audit_table
 from shared.db.base import MONEY, UtcDateTime, new_metadata
 from shared.db.delivery import delivery_tables
 
@@ -18,6 +19,7 @@ class Base(DeclarativeBase):
 
 
 delivery = delivery_tables(Base.metadata)
+audit = audit_table(Base.metadata)
 
 
 def new_id(prefix: str) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from shared.api.app import create_service_app
-from services.reporting.api import activity, dashboard, exports, kpis, portfolio
+from shared.audit import AuditTrail
+from services.reporting.api import activity, audit, dashboard, exports, kpis, portfolio
 from services.reporting.config import Settings
+from services.reporting import models
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -13,7 +15,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings or Settings(), title="postloan reporting",
         description="KPI scorecard, portfolio quality and regulatory tables built from events.",
         routers=[kpis.router, portfolio.router, activity.router, exports.router,
-                 dashboard.router],
+                 dashboard.router, audit.router],
     )
+    app.state.audit = AuditTrail("reporting", models.audit, models.delivery)
     app.include_router(dashboard.page)
     return app

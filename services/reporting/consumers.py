@@ -9,7 +9,7 @@ from shared.events import topics
 from shared.events.envelope import Envelope
 from shared.kafka.consumer import ConsumerSpec
 from services.reporting.config import Settings
-from services.reporting.projections import activity, loans
+from services.reporting.projections import activity, audit, loans
 
 Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
 
@@ -56,6 +56,7 @@ HANDLERS: dict[str, Handler] = {
     "crm.complaint.deadline-breached.v1": _call(activity.breach_complaint),
     "crm.survey.sent.v1": _call(activity.send_survey),
     "crm.survey.answered.v1": _call(activity.answer_survey),
+    "audit.entry.recorded.v1": _call(audit.record_entry),
 }
 
 TOPICS = (topics.MONITORING, topics.WARNING, topics.COLLECTIONS, topics.CRM, topics.AUDIT)

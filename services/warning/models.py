@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.audit.store import audit_table
 from shared.db.base import MONEY, BigId, UtcDateTime, new_metadata
 from shared.db.delivery import delivery_tables
 
@@ -16,6 +17,7 @@ class Base(DeclarativeBase):
 
 
 delivery = delivery_tables(Base.metadata)
+audit = audit_table(Base.metadata)
 
 
 class Loan(Base):

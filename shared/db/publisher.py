@@ -3,7 +3,10 @@ in the caller's transaction.
 
 An event caused by another event gets an id derived from the cause (and the cause's time),
 so replaying the same input publishes identical events and a redelivered cause cannot
-publish twice."""
+publish twice.
+
+With an audit trail, every event type the trail names as a decision also leaves an audit
+entry (actor `system:<service>`) in the same transaction."""
 from __future__ import annotations
 
 import uuid
@@ -13,6 +16,8 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit.decisions import record_decision
+from shared.audit.store import AuditTrail
 from shared.db.delivery import DeliveryTables
 from shared.db.outbox import add_event
 from shared.events.envelope import Envelope, new_event
@@ -29,6 +34,7 @@ class Publisher:
     source: str
     topic: str
     tables: DeliveryTables
+    audit: AuditTrail | None = None
 
     async def __call__(
         self, session: AsyncSession, *, type: str, subject: str,
@@ -44,4 +50,6 @@ class Publisher:
         else:
             envelope = new_event(type=type, source=self.source, subject=subject, data=payload)
         await add_event(session, self.tables, topic=self.topic, envelope=envelope, key=subject)
+        if self.audit is not None:
+            await record_decision(session, self.audit, envelope, cause=cause)
         return envelope

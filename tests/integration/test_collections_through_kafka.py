@@ -17,7 +17,7 @@ from sqlalchemy import select
 from shared.db.engine import create_engine, session_factory
 from shared.db.migrate import upgrade
 from shared.events.envelope import Envelope
-from shared.events.topics import COLLECTIONS, CRM, MONITORING, WARNING, dlq
+from shared.events.topics import AUDIT, COLLECTIONS, CRM, MONITORING, WARNING, dlq
 from services.collections import promises
 from services.collections.config import Settings
 from services.collections.models import CollectionCase, Promise
@@ -103,7 +103,7 @@ class _Service:
 
 @pytest.fixture
 async def topics(kafka_bootstrap: str) -> str:
-    await create_topics(kafka_bootstrap, [MONITORING, WARNING, CRM, COLLECTIONS,
+    await create_topics(kafka_bootstrap, [MONITORING, WARNING, CRM, COLLECTIONS, AUDIT,
                                           dlq(MONITORING), dlq(WARNING), dlq(CRM)])
     return kafka_bootstrap
 

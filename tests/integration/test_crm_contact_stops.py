@@ -10,7 +10,7 @@ from typing import Any, AsyncIterator
 
 import pytest
 
-from shared.events.topics import COLLECTIONS, CRM, MONITORING, WARNING, dlq
+from shared.events.topics import AUDIT, COLLECTIONS, CRM, MONITORING, WARNING, dlq
 from shared.events.envelope import new_event
 from services.crm.models import CaseStaff
 from services.crm.worker import build_worker
@@ -29,7 +29,7 @@ def kafka_bootstrap(private_kafka: str) -> str:
 
 @pytest.fixture
 async def crm(kafka_bootstrap: str, database_url: str) -> AsyncIterator[CrmHarness]:
-    topics = [CRM, MONITORING, WARNING, COLLECTIONS]
+    topics = [CRM, MONITORING, WARNING, COLLECTIONS, AUDIT]
     await create_topics(kafka_bootstrap, topics + [dlq(t) for t in topics])
     async with CrmHarness(database_url, kafka_bootstrap_servers=kafka_bootstrap,
                           consumer_group=unique("crm"), environment="test") as harness:

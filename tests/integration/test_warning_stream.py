@@ -17,7 +17,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from shared.db.engine import create_engine
-from shared.events.topics import COLLECTIONS, MONITORING, WARNING, dlq
+from shared.events.topics import AUDIT, COLLECTIONS, MONITORING, WARNING, dlq
 from services.warning.models import Base
 from tests.support import warning as ev
 from tests.support.kafka import create_topics, produce, unique, wait_for
@@ -39,7 +39,7 @@ async def _prepare(bootstrap: str, database_url: str) -> int:
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
     await engine.dispose()
-    await create_topics(bootstrap, [MONITORING, WARNING, COLLECTIONS, dlq(MONITORING),
+    await create_topics(bootstrap, [MONITORING, WARNING, COLLECTIONS, AUDIT, dlq(MONITORING),
                                     dlq(COLLECTIONS)], partitions=6)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()

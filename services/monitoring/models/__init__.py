@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import DeclarativeBase
 
+from shared.audit.store import audit_table
 from shared.db.base import new_metadata
 from shared.db.delivery import delivery_tables
 
@@ -12,6 +13,7 @@ class Base(DeclarativeBase):
 
 
 delivery = delivery_tables(Base.metadata)
+audit = audit_table(Base.metadata)
 
 from services.monitoring.models.customer import (  # noqa: E402
     Customer, CustomerChange, FinancialStatement, LegalEvent, MarketRisk,
@@ -27,5 +29,5 @@ __all__ = [
     "AgeingResult",
     "Base", "BusinessDay", "ClassificationChange", "Collateral", "Customer", "CustomerChange",
     "FinancialStatement", "InspectionTask", "Installment", "LegalEvent", "Loan", "MarketRisk",
-    "ParkedEvent", "Payment", "PaymentAllocation", "delivery",
+    "ParkedEvent", "Payment", "PaymentAllocation", "audit", "delivery",
 ]

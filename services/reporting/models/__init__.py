@@ -12,8 +12,10 @@ from __future__ import annotations
 from services.reporting.models.activity import (
     Case, Complaint, Contact, CostFact, Promise, Recovery, Survey, Warning,
 )
-from services.reporting.models.base import Base, delivery
+from services.reporting.models.audit import audit_record
+from services.reporting.models.base import Base, audit, delivery
 from services.reporting.models.loans import BusinessDay, Cure, Loan, LoanState, RepaymentFact
 
 __all__ = ["Base", "BusinessDay", "Case", "Complaint", "Contact", "CostFact", "Cure", "Loan",
-           "LoanState", "Promise", "Recovery", "RepaymentFact", "Survey", "Warning", "delivery"]
+           "LoanState", "Promise", "Recovery", "RepaymentFact", "Survey", "Warning", "audit",
+           "audit_record", "delivery"]
