@@ -1,5 +1,7 @@
 """HANDLERS: one handler per inbound event type, each calling one use case. Events naming
-a loan or customer that is not known yet are parked until it arrives."""
+a loan or customer that is not known yet are parked until it arrives. Within a consumer
+transaction a repayment's re-ageing waits for the end of the transaction (see
+`deferred_ageing`); every other handler first runs what is waiting."""
 from __future__ import annotations
 
 from typing import Awaitable, Callable
@@ -11,7 +13,9 @@ from shared.events import bank, topics
 from shared.events.envelope import Envelope
 from shared.kafka.consumer import ConsumerSpec, Handler
 from shared.kafka.processing import RejectEvent
-from services.monitoring import business_day, customers, inspections, ledger, parking
+from services.monitoring import (
+    business_day, customers, deferred_ageing, inspections, ledger, parking, prefetch,
+)
 from services.monitoring.config import Settings
 from services.monitoring.domain.classification import AgeingPolicy
 from services.monitoring.domain.ledger import LedgerError
@@ -27,14 +31,19 @@ def build_handlers(settings: Settings) -> dict[str, Handler]:
     async def dispatch(session: AsyncSession, envelope: Envelope, payload: BaseModel) -> None:
         await handlers[envelope.type](session, envelope, payload)
 
-    def for_loan(use_case: Callable[..., Awaitable[None]], **extra) -> Handler:  # type: ignore[no-untyped-def]
+    def for_loan(use_case: Callable[..., Awaitable[None]], deferrable: bool = False,  # type: ignore[no-untyped-def]
+                 **extra) -> Handler:
         async def handle(session: AsyncSession, envelope: Envelope, event) -> None:  # type: ignore[no-untyped-def]
+            if not deferrable:
+                await deferred_ageing.settle(session)
             loan = await session.get(Loan, event.loan_id)
             if loan is None:
                 EVENTS_PARKED.labels(envelope.type).inc()
                 await parking.park(session, entity_kind="loan", entity_id=event.loan_id,
                                    envelope=envelope)
                 return
+            if deferrable:
+                await deferred_ageing.make_room(session, loan)
             try:
                 await use_case(session, loan=loan, event=event, cause=envelope, **extra)
             except LedgerError as exc:
@@ -43,6 +52,7 @@ def build_handlers(settings: Settings) -> dict[str, Handler]:
 
     def for_customer(use_case: Callable[..., Awaitable[object]]) -> Handler:
         async def handle(session: AsyncSession, envelope: Envelope, event) -> None:  # type: ignore[no-untyped-def]
+            await deferred_ageing.settle(session)
             customer = await session.get(Customer, event.customer_id)
             if customer is None:
                 EVENTS_PARKED.labels(envelope.type).inc()
@@ -54,6 +64,12 @@ def build_handlers(settings: Settings) -> dict[str, Handler]:
                     loan.loan_id for loan in await repo.loans_of_customer(
                         session, customer.customer_id, active_only=True)
                 ], policy=policy, cause=envelope, fallback_date=envelope.time.date())
+        return handle
+
+    def in_order(handler: Handler) -> Handler:
+        async def handle(session: AsyncSession, envelope: Envelope, event: BaseModel) -> None:
+            await deferred_ageing.settle(session)
+            await handler(session, envelope, event)
         return handle
 
     async def loan_disbursed(session: AsyncSession, envelope: Envelope, event: bank.LoanDisbursed) -> None:
@@ -95,24 +111,26 @@ def build_handlers(settings: Settings) -> dict[str, Handler]:
             await restructure(session, envelope, event)
 
     handlers.update({
-        "bank.loan.disbursed.v1": loan_disbursed,
-        "bank.repayment.received.v1": for_loan(ledger.record_repayment, policy=policy),
-        "bank.repayment.reversed.v1": for_loan(ledger.reverse_repayment, policy=policy),
+        "bank.loan.disbursed.v1": in_order(loan_disbursed),
+        "bank.repayment.received.v1": for_loan(ledger.record_repayment, deferrable=True,
+                                               policy=policy),
+        "bank.repayment.reversed.v1": for_loan(ledger.reverse_repayment, deferrable=True,
+                                               policy=policy),
         "bank.loan.restructured.v1": restructure,
         "crm.restructuring.approved.v1": arrangement_approved,
         "bank.collateral.revalued.v1": for_loan(ledger.revalue_collateral),
         "bank.loan.closed.v1": for_loan(ledger.close_loan),
-        "bank.customer.registered.v1": customer_registered,
+        "bank.customer.registered.v1": in_order(customer_registered),
         "bank.customer.contact-changed.v1": for_customer(customers.change_contact),
         "bank.customer.employment-changed.v1": for_customer(customers.change_employment),
         "bank.customer.credit-report-updated.v1": for_customer(customers.update_credit_report),
         "bank.customer.financials-reported.v1": for_customer(customers.report_financials),
         "bank.customer.legal-event.v1": for_customer(customers.record_legal_event),
-        "bank.industry.risk-changed.v1": market_risk,
-        "bank.region.risk-changed.v1": market_risk,
-        "bank.business-day.closed.v1": business_day_closed,
-        "warning.warning.raised.v1": warning_raised,
-        "warning.warning.escalated.v1": warning_raised,
+        "bank.industry.risk-changed.v1": in_order(market_risk),
+        "bank.region.risk-changed.v1": in_order(market_risk),
+        "bank.business-day.closed.v1": in_order(business_day_closed),
+        "warning.warning.raised.v1": in_order(warning_raised),
+        "warning.warning.escalated.v1": in_order(warning_raised),
     })
     return handlers
 
@@ -123,4 +141,7 @@ def consumer_spec(settings: Settings) -> ConsumerSpec:
         topics=(topics.BANK_LOANS, topics.BANK_CUSTOMERS, topics.BANK_MARKET,
                 topics.BANK_CALENDAR, topics.WARNING, topics.CRM),
         handlers=build_handlers(settings),
+        scope=lambda session: deferred_ageing.deferred_ageing(
+            session, AgeingPolicy.from_settings(settings)),
+        prepare=prefetch.prefetch,
     )

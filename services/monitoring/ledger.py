@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events import bank, monitoring as out
 from shared.events.envelope import Envelope
-from services.monitoring import repository as repo
+from services.monitoring import prefetch, repository as repo
 from services.monitoring.ageing import age_loans
 from services.monitoring.domain.classification import AgeingPolicy, observation_end
 from services.monitoring.domain.ledger import (
@@ -19,6 +19,7 @@ from services.monitoring.domain.ledger import (
 from services.monitoring.models import Collateral, Installment, Loan, Payment, PaymentAllocation
 from services.monitoring.publish import publish
 from services.monitoring.ageing_events import publish_ageing
+from services.monitoring.deferred_ageing import reage_then
 
 
 def _now() -> datetime:
@@ -68,9 +69,9 @@ def _installments(loan_id: str, version: int, schedule) -> list[Installment]:  #
 
 async def record_repayment(session: AsyncSession, *, loan: Loan, event: bank.RepaymentReceived,
                            cause: Envelope, policy: AgeingPolicy) -> None:
-    if await session.get(Payment, event.payment_id) is not None:
+    if await prefetch.payment(session, event.payment_id) is not None:
         return  # the same payment re-sent: one payment, one allocation
-    open_items = await repo.open_installments(session, loan.loan_id)
+    open_items = await prefetch.open_installments(session, loan.loan_id)
     allocations, leftover = allocate(event.amount, [
         OpenInstallment(i.id, i.due_date, i.interest_due - i.interest_paid,
                         i.principal_due - i.principal_paid) for i in open_items])
@@ -78,7 +79,8 @@ async def record_repayment(session: AsyncSession, *, loan: Loan, event: bank.Rep
     session.add(Payment(payment_id=event.payment_id, loan_id=loan.loan_id, amount=event.amount,
                         paid_date=event.paid_date, channel=event.channel, status="posted",
                         unallocated=leftover, recorded_at=_now()))
-    await session.flush()
+    # No flush here: the rows go with the next flush, in a batch with the other repayments
+    # of the transaction (the unit of work inserts a payment before its allocations).
     for part in allocations:
         item = by_id[part.installment_id]
         item.interest_paid += part.interest
@@ -86,18 +88,21 @@ async def record_repayment(session: AsyncSession, *, loan: Loan, event: bank.Rep
         session.add(PaymentAllocation(payment_id=event.payment_id, installment_id=item.id,
                                       interest_amount=part.interest, principal_amount=part.principal))
     loan.advance_balance += leftover
-    await session.flush()
-    await reage(session, loan_ids=[loan.loan_id], policy=policy, cause=cause,
-                fallback_date=event.paid_date)
-    await publish(session, type="monitoring.repayment.recorded.v1", subject=loan.loan_id,
-                  cause=cause, data=out.RepaymentRecorded(
-                      loan_id=loan.loan_id, customer_id=loan.customer_id,
-                      payment_id=event.payment_id, amount=event.amount, paid_date=event.paid_date,
-                      channel=event.channel,
-                      allocated_interest=sum((a.interest for a in allocations), ZERO),
-                      allocated_principal=sum((a.principal for a in allocations), ZERO),
-                      unallocated=leftover, outstanding_principal=loan.outstanding_principal,
-                      overdue_amount=loan.overdue_principal + loan.overdue_interest))
+    interest = sum((a.interest for a in allocations), ZERO)
+    principal = sum((a.principal for a in allocations), ZERO)
+
+    async def recorded(session: AsyncSession, loan: Loan) -> None:
+        await publish(session, type="monitoring.repayment.recorded.v1", subject=loan.loan_id,
+                      cause=cause, data=out.RepaymentRecorded(
+                          loan_id=loan.loan_id, customer_id=loan.customer_id,
+                          payment_id=event.payment_id, amount=event.amount,
+                          paid_date=event.paid_date, channel=event.channel,
+                          allocated_interest=interest, allocated_principal=principal,
+                          unallocated=leftover,
+                          outstanding_principal=loan.outstanding_principal,
+                          overdue_amount=loan.overdue_principal + loan.overdue_interest))
+    await reage_then(session, loan=loan, cause=cause, fallback_date=event.paid_date,
+                     policy=policy, then=recorded)
 
 
 async def reverse_repayment(session: AsyncSession, *, loan: Loan, event: bank.RepaymentReversed,
@@ -108,6 +113,7 @@ async def reverse_repayment(session: AsyncSession, *, loan: Loan, event: bank.Re
     if payment is not None and payment.status == "reversed":
         return  # the same reversal re-sent
     check_reversible(payment.status if payment else None, event.payment_id)
+    prefetch.forget(session, [loan.loan_id])  # a settled installment may reopen
     for part, item in await repo.allocations_with_installments(session, event.payment_id):
         item.interest_paid -= part.interest_amount
         item.principal_paid -= part.principal_amount
@@ -116,15 +122,18 @@ async def reverse_repayment(session: AsyncSession, *, loan: Loan, event: bank.Re
     payment.status, payment.reversed_date = "reversed", event.reversed_date
     payment.reversal_reason = event.reason
     await session.flush()
-    await reage(session, loan_ids=[loan.loan_id], policy=policy, cause=cause,
-                fallback_date=event.reversed_date)
-    await publish(session, type="monitoring.repayment.reversed.v1", subject=loan.loan_id,
-                  cause=cause, data=out.RepaymentReversedOut(
-                      loan_id=loan.loan_id, customer_id=loan.customer_id,
-                      payment_id=payment.payment_id, amount=payment.amount,
-                      reversed_date=event.reversed_date, reason=event.reason,
-                      outstanding_principal=loan.outstanding_principal,
-                      overdue_amount=loan.overdue_principal + loan.overdue_interest))
+    amount = payment.amount
+
+    async def reversed_(session: AsyncSession, loan: Loan) -> None:
+        await publish(session, type="monitoring.repayment.reversed.v1", subject=loan.loan_id,
+                      cause=cause, data=out.RepaymentReversedOut(
+                          loan_id=loan.loan_id, customer_id=loan.customer_id,
+                          payment_id=event.payment_id, amount=amount,
+                          reversed_date=event.reversed_date, reason=event.reason,
+                          outstanding_principal=loan.outstanding_principal,
+                          overdue_amount=loan.overdue_principal + loan.overdue_interest))
+    await reage_then(session, loan=loan, cause=cause, fallback_date=event.reversed_date,
+                     policy=policy, then=reversed_)
 
 
 async def restructure(session: AsyncSession, *, loan: Loan, event: bank.LoanRestructured,

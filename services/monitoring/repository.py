@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,18 @@ async def open_installments(session: AsyncSession, loan_id: str) -> list[Install
         select(Installment)
         .where(Installment.loan_id == loan_id, Installment.superseded.is_(False), unpaid > 0)
         .order_by(Installment.due_date, Installment.id)
+    )).all())
+
+
+async def open_installments_of(session: AsyncSession,
+                                loan_ids: Sequence[str]) -> list[Installment]:
+    """`open_installments` of many loans in one query."""
+    unpaid = (Installment.principal_due + Installment.interest_due
+              - Installment.principal_paid - Installment.interest_paid)
+    return list((await session.scalars(
+        select(Installment)
+        .where(Installment.loan_id.in_(loan_ids), Installment.superseded.is_(False), unpaid > 0)
+        .order_by(Installment.loan_id, Installment.due_date, Installment.id)
     )).all())
 
 

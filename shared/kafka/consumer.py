@@ -1,12 +1,16 @@
-"""The consumer loop: each record's effect and its inbox row commit in one database
-transaction; the Kafka offset is committed only after that, so a crash re-delivers and
-the inbox turns the re-delivery into a no-op."""
+"""The consumer loop: a partition's poll batch is applied in one database transaction
+(inbox rows claimed in one statement, handlers in arrival order, one commit); the Kafka
+offset is committed only after that, so a crash re-delivers and the inbox turns the
+re-delivery into a no-op. If anything in the batch fails, the transaction rolls back and
+the batch is applied again one record per transaction, where bounded retries and
+dead-lettering single out the bad record and the good ones still apply."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Mapping
+from typing import AsyncContextManager, Awaitable, Callable, Mapping
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import BaseModel
@@ -17,22 +21,34 @@ from shared.db import inbox
 from shared.db.delivery import DeliveryTables
 from shared.events.envelope import Envelope
 from shared.kafka.client import connection_kwargs
-from shared.kafka.processing import Outcome, RecordProcessor
+from shared.kafka.processing import DecodedBatch, Outcome, RecordProcessor
 from shared.kafka.records import RawRecord
 from shared.observability import metrics
+from shared.observability.logging import correlation_id_var, event_id_var
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncSession, Envelope, BaseModel], Awaitable[None]]
+Scope = Callable[[AsyncSession], AsyncContextManager[None]]
+Prepare = Callable[[AsyncSession, list[tuple[Envelope, BaseModel]]], Awaitable[None]]
+
+
+def _no_scope(session: AsyncSession) -> AsyncContextManager[None]:
+    return contextlib.nullcontext()
 
 
 @dataclass
 class ConsumerSpec:
-    """What a service declares: its group name, topics and HANDLERS map."""
+    """What a service declares: its group name, topics and HANDLERS map. `scope` wraps the
+    handlers of every consumer transaction (one record or a batch) and, on leaving without
+    error, may finish work the handlers deferred to the end of the transaction. `prepare`
+    sees a batch's fresh events before their handlers run, to load in bulk what they read."""
 
     name: str
     topics: tuple[str, ...]
     handlers: Mapping[str, Handler]
+    scope: Scope = _no_scope
+    prepare: Prepare | None = None
 
 
 class EventConsumer:
@@ -84,9 +100,59 @@ class EventConsumer:
             await self.close()
 
     async def _process_partition(self, tp: TopicPartition, records: list) -> None:
-        for record in records:
-            await self.processor.process(RawRecord.from_consumer_record(record), self._apply)
+        raw = [RawRecord.from_consumer_record(record) for record in records]
+        if not await self.process_batch(raw):
+            for record in raw:
+                await self.processor.process(record, self._apply)
         await self._consumer.commit({tp: records[-1].offset + 1})
+
+    async def process_batch(self, records: list[RawRecord]) -> bool:
+        """Apply the records in one transaction; False (and nothing applied) when the batch
+        must go record by record instead: a single record, a malformed one, or a failure."""
+        if len(records) < 2:
+            return False
+        batch = self.processor.decode_batch(records)
+        if batch is None:
+            return False
+        try:
+            # Shielded for the reason given in `_apply`.
+            applied = await asyncio.shield(self._apply_batch_in_transaction(batch))
+        except Exception:  # noqa: BLE001 - the record-at-a-time path retries and dead-letters
+            log.info("batch of %s rolled back; applying it record by record", len(records),
+                     exc_info=True, extra={"consumer": self.spec.name})
+            return False
+        self.processor.count_batch(batch, applied)
+        return True
+
+    async def _apply_batch_in_transaction(self, batch: DecodedBatch) -> set[int]:
+        """Positions in `batch.handled` whose handler ran; the rest were duplicates."""
+        applied: set[int] = set()
+        if not batch.handled:
+            return applied
+        async with self.sessions() as session, session.begin(), self.spec.scope(session):
+            positions = await self._claim(session, batch)
+            if self.spec.prepare is not None:
+                await self.spec.prepare(session, [(batch.handled[p].envelope,
+                                                   batch.handled[p].payload) for p in positions])
+            for position in positions:
+                item = batch.handled[position]
+                event_id_var.set(item.envelope.id)
+                correlation_id_var.set(item.envelope.correlationid or item.envelope.id)
+                await self.spec.handlers[item.envelope.type](session, item.envelope, item.payload)
+                applied.add(position)
+        return applied
+
+    async def _claim(self, session: AsyncSession, batch: DecodedBatch) -> list[int]:
+        """Claim the batch's inbox rows in one statement; the positions to apply, in order:
+        fresh events, an id repeated within the batch only at its first position."""
+        fresh = await inbox.claim_many(session, self.tables, consumer=self.spec.name, events=[
+            (i.envelope.id, i.envelope.type, i.record.topic, i.record.partition, i.record.offset)
+            for i in batch.handled])
+        first: dict[str, int] = {}
+        for position, item in enumerate(batch.handled):
+            if item.envelope.id in fresh:
+                first.setdefault(item.envelope.id, position)
+        return list(first.values())
 
     async def _apply(self, record: RawRecord, envelope: Envelope, payload: BaseModel) -> bool:
         # A cancelled consumer must not abandon an open transaction (on SQLite it would keep
@@ -97,7 +163,7 @@ class EventConsumer:
     async def _apply_in_transaction(self, record: RawRecord, envelope: Envelope,
                                     payload: BaseModel) -> bool:
         handler = self.spec.handlers[envelope.type]
-        async with self.sessions() as session, session.begin():
+        async with self.sessions() as session, session.begin(), self.spec.scope(session):
             fresh = await inbox.claim(
                 session, self.tables, consumer=self.spec.name, event_id=envelope.id,
                 event_type=envelope.type, topic=record.topic, partition=record.partition,

@@ -1,5 +1,7 @@
 """What happens to one record, whatever client delivered it: decode, validate, apply with
-bounded retries, or dead-letter with the reason and move on."""
+bounded retries, or dead-letter with the reason and move on. A poll batch may first be
+decoded whole (`decode_batch`) so a consumer can apply it in one transaction; anything
+unusual in it sends the consumer back to the record-at-a-time path."""
 from __future__ import annotations
 
 import asyncio
@@ -16,6 +18,7 @@ from shared.kafka.dlq import dead_letter
 from shared.kafka.records import RawRecord
 from shared.observability import metrics
 from shared.observability.logging import correlation_id_var, event_id_var
+from shared.runtime.outage import OUTAGE_PAUSE_SECONDS, unreachable
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,21 @@ class Outcome(enum.Enum):
     duplicate = "duplicate"
     ignored = "ignored"
     dead_lettered = "dead_lettered"
+
+
+@dataclass(frozen=True)
+class Decoded:
+    record: RawRecord
+    envelope: Envelope
+    payload: BaseModel
+
+
+@dataclass
+class DecodedBatch:
+    """The handled records of a batch in arrival order, and the ones no handler wants."""
+
+    handled: list[Decoded]
+    ignored: list[RawRecord]
 
 
 @dataclass
@@ -61,6 +79,33 @@ class RecordProcessor:
         correlation_id_var.set(envelope.correlationid or envelope.id)
         return await self._apply_with_retries(record, envelope, payload, apply)
 
+    def decode_batch(self, records: list[RawRecord]) -> DecodedBatch | None:
+        """None when a record is malformed: dead-lettering belongs to the one-at-a-time path."""
+        batch = DecodedBatch(handled=[], ignored=[])
+        for record in records:
+            try:
+                envelope, payload = self._decode(record)
+            except MalformedRecord:
+                return None
+            if envelope.type in self.handled_types:
+                batch.handled.append(Decoded(record, envelope, payload))
+            else:
+                batch.ignored.append(record)
+        return batch
+
+    def count_batch(self, batch: DecodedBatch, applied: Collection[int]) -> None:
+        """Metrics for a committed batch; `applied` holds the positions in `batch.handled`
+        whose handler ran, the others were duplicates."""
+        for record in batch.ignored:
+            metrics.EVENTS_IGNORED.labels(self.service, self.consumer, record.topic).inc()
+        for position, item in enumerate(batch.handled):
+            if position in applied:
+                metrics.EVENTS_CONSUMED.labels(
+                    self.service, self.consumer, item.record.topic, item.envelope.type).inc()
+            else:
+                metrics.EVENTS_DUPLICATE.labels(
+                    self.service, self.consumer, item.record.topic).inc()
+
     def _decode(self, record: RawRecord) -> tuple[Envelope, BaseModel]:
         if record.value is not None and len(record.value) > self.max_event_bytes:
             raise MalformedRecord(
@@ -78,6 +123,13 @@ class RecordProcessor:
             except RejectEvent as exc:
                 return await self._dead_letter(record, exc.reason, "RejectEvent", exc.message)
             except Exception as exc:  # noqa: BLE001 - any handler failure is retried, then parked
+                if unreachable(exc):
+                    # The database (or broker) is away, not the record at fault: wait for it
+                    # without using up the retries; dead-lettering would lose a good event.
+                    log.warning("server unreachable while applying; waiting", exc_info=True,
+                                extra={"event_type": envelope.type, "consumer": self.consumer})
+                    await asyncio.sleep(OUTAGE_PAUSE_SECONDS)
+                    continue
                 attempt += 1
                 metrics.EVENTS_FAILED.labels(
                     self.service, self.consumer, record.topic, type(exc).__name__

@@ -15,6 +15,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Sequence
 
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.monitoring.ageing import steps
@@ -92,7 +93,7 @@ async def age_loans(
               for row in await steps.report_missed(session, run)]
     await steps.copy_to_loans(session, run)
     await steps.clear_results(session, run)
-    _expire_stale(session)
+    _expire_stale(session, ids)
     return AgeingOutcome(as_of=as_of, loans_aged=inserted.rowcount, changes=changes,
                          missed_installments=missed)
 
@@ -113,10 +114,16 @@ def _change(row: Any, policy: AgeingPolicy) -> LoanAgeingChange:
     )
 
 
-def _expire_stale(session: AsyncSession) -> None:
-    """The run wrote through Core; loaded Loan/Installment objects would show old values."""
+def _expire_stale(session: AsyncSession, ids: Sequence[str] | None) -> None:
+    """The run wrote through Core to its loans and their installments; loaded objects of
+    those would show old values. Other loans' objects stay loaded (a batch reuses them)."""
+    wrote = None if ids is None else set(ids)
     for instance in list(session.identity_map.values()):
-        if isinstance(instance, (Loan, Installment)):
+        if not isinstance(instance, (Loan, Installment)):
+            continue
+        # Read the loaded value: an expired attribute would try to load (no IO allowed here).
+        loan_id = inspect(instance).dict.get("loan_id")
+        if wrote is None or loan_id is None or loan_id in wrote:
             session.expire(instance)
 
 
