@@ -31,7 +31,7 @@ run: setup
 	$(VENV)/bin/postloan up
 
 bench: setup
-	$(VENV)/bin/python -m benchmarks
+	$(VENV)/bin/python -m benchmarks $(BENCH_ARGS)
 
 # Stop local servers first: deleting a running broker's or database's files crashes it
 # mid-write and leaves orphan processes on the ports.
