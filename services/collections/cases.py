@@ -14,9 +14,10 @@ from shared.events.envelope import Envelope
 from services.collections import allocation
 from services.collections import repository as repo
 from services.collections.domain import cases as rules
+from services.collections.domain import strategy
 from services.collections.domain.strategy import Trigger, choose_path, escalates_on, next_step
 from services.collections.metrics import CASES_CLOSED, CASES_OPENED
-from services.collections.models import CaseLoan, CollectionCase, LoanPosition
+from services.collections.models import BusinessDay, CaseLoan, CollectionCase, LoanPosition
 from services.collections.policy import Policy
 from services.collections.publish import publish
 
@@ -108,6 +109,7 @@ async def open_case(session: AsyncSession, *, customer_id: str, trigger: LoanPos
     case.status, case.outcome, case.closed_date, case.reason = "open", None, None, reason
     case.opened_date, case.path, case.variant = trigger.as_of_date, path, variant
     case.step_index, case.step, case.step_started_date = 0, first, trigger.as_of_date
+    case.roll_pending_date = None
     case.queue, case.bucket = f"{trigger.bucket}:{path}", trigger.bucket
     case.overdue_amount = trigger.overdue_amount
     case.risk_segment, case.balance_band = segment, band
@@ -156,12 +158,36 @@ async def refresh(session: AsyncSession, *, case: CollectionCase, as_of: date, p
     case.bucket, case.updated_at = worst, _now()
     case.queue = f"{worst}:{case.path}"
     if rolled and cause is not None:
-        await escalate(session, case=case, trigger=Trigger.bucket_roll, as_of=as_of,
-                       policy=policy, cause=cause)
+        await _rolled(session, case=case, as_of=as_of, policy=policy, cause=cause)
     outcome = rules.closing_outcome([Resolution(l.resolution) for l in links])
     if outcome is not None:
         await close(session, case=case, outcome=outcome.value, on=as_of, cause=cause,
                     loan_ids=[l.loan_id for l in links])
+
+
+async def _rolled(session: AsyncSession, *, case: CollectionCase, as_of: date, policy: Policy,
+                  cause: Envelope) -> None:
+    # The close of this date comes on another partition, before or after this roll.
+    if await session.get(BusinessDay, as_of) is None:
+        case.roll_pending_date = strategy.pending_roll(case.roll_pending_date, as_of)
+        return
+    await escalate(session, case=case, trigger=Trigger.bucket_roll, as_of=as_of,
+                   policy=policy, cause=cause)
+
+
+async def close_business_day(session: AsyncSession, *, case: CollectionCase,
+                             business_date: date, policy: Policy, cause: Envelope) -> None:
+    """The escalation clock, after the day's promises were decided: the step's allowance
+    first, then a bucket roll that waited for this close."""
+    steps = policy.strategy.paths[case.path]
+    if strategy.escalation_due(steps, index=case.step_index,
+                               step_started=case.step_started_date, as_of=business_date):
+        await escalate(session, case=case, trigger=Trigger.days_in_step, as_of=business_date,
+                       policy=policy, cause=cause)
+    if strategy.roll_due(case.roll_pending_date, business_date):
+        case.roll_pending_date = None
+        await escalate(session, case=case, trigger=Trigger.bucket_roll, as_of=business_date,
+                       policy=policy, cause=cause)
 
 
 async def escalate(session: AsyncSession, *, case: CollectionCase, trigger: Trigger,
@@ -169,6 +195,9 @@ async def escalate(session: AsyncSession, *, case: CollectionCase, trigger: Trig
     steps = policy.strategy.paths[case.path]
     if case.status != "open" or (trigger is not Trigger.days_in_step
                                  and not escalates_on(trigger, steps, case.step_index)):
+        return False
+    if strategy.moved_on(index=case.step_index, step_started=case.step_started_date,
+                         as_of=as_of):
         return False
     index = next_step(steps, case.step_index)
     if index is None:

@@ -65,6 +65,8 @@ class CollectionCase(Base):
     step_index: Mapped[int] = mapped_column(Integer, default=0)
     step: Mapped[str] = mapped_column(String(32))
     step_started_date: Mapped[date] = mapped_column(Date)
+    # A bucket roll seen before its business date closed: the close escalates for it.
+    roll_pending_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     queue: Mapped[str] = mapped_column(String(80), index=True)
     bucket: Mapped[str] = mapped_column(String(16))
     overdue_amount: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))

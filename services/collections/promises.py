@@ -13,7 +13,7 @@ from shared.events.envelope import Envelope
 from services.collections import cases
 from services.collections import repository as repo
 from services.collections.domain import promises as rules
-from services.collections.domain.strategy import Trigger, escalation_due
+from services.collections.domain.strategy import Trigger
 from services.collections.metrics import PROMISES_DECIDED
 from services.collections.models import (
     BusinessDay, CaseLoan, CollectionCase, Promise, Repayment,
@@ -128,9 +128,6 @@ async def business_day_aged(session: AsyncSession, *, business_date: date, polic
     for promise in await repo.active_promises(session):
         await _evaluate(session, promise=promise, as_of=business_date, policy=policy, cause=cause)
     for case in await repo.open_cases(session):
-        steps = policy.strategy.paths[case.path]
-        if escalation_due(steps, index=case.step_index, step_started=case.step_started_date,
-                          as_of=business_date):
-            await cases.escalate(session, case=case, trigger=Trigger.days_in_step,
-                                 as_of=business_date, policy=policy, cause=cause)
+        await cases.close_business_day(session, case=case, business_date=business_date,
+                                       policy=policy, cause=cause)
     return True

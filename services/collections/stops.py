@@ -16,9 +16,10 @@ async def stop_contact(session: AsyncSession, *, customer_id: str, reference_id:
                        reason: str, effective: date, until: date | None, source: str) -> None:
     stop = await session.get(ContactStop, (customer_id, reference_id))
     if stop is not None:
-        # A stop already lifted stays lifted: this is a late or repeated start.
-        if stop.resumed_date is None:
-            stop.reason, stop.effective_date, stop.until_date = reason, effective, until
+        # A stop already lifted stays lifted (a late or repeated start), but it records the
+        # start's own terms, as it would have had the start come before its resume.
+        stop.reason, stop.effective_date, stop.until_date = reason, effective, until
+        stop.source = source
         await session.flush()
         return
     session.add(ContactStop(customer_id=customer_id, reference_id=reference_id, reason=reason,

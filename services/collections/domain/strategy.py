@@ -99,6 +99,24 @@ def escalation_due(steps: Sequence[Step], *, index: int, step_started: date,
         next_step(steps, index) is not None
 
 
+def moved_on(*, index: int, step_started: date, as_of: date) -> bool:
+    """One step per case per business date: a bucket roll, a broken promise and a step's
+    allowance running out on the same date move the case once, so the step does not
+    depend on which of those events (on different keys) arrives first."""
+    return index > 0 and step_started == as_of
+
+
+def pending_roll(pending: date | None, roll_date: date) -> date:
+    """A bucket roll waits for the close of its business date, which then weighs it after
+    broken promises and days in step (a roll arriving after that close escalates at once).
+    Of several waiting rolls the earliest is the one the next close must honour."""
+    return roll_date if pending is None else min(pending, roll_date)
+
+
+def roll_due(pending: date | None, business_date: date) -> bool:
+    return pending is not None and pending <= business_date
+
+
 def escalates_on(trigger: Trigger, steps: Sequence[Step], index: int) -> bool:
     """Broken promises and bucket rolls always move the case on, unless it is at the end."""
     return trigger in (Trigger.broken_promise, Trigger.bucket_roll) and \

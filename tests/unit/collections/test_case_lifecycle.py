@@ -123,8 +123,11 @@ async def test_a_red_warning_opens_a_case_even_before_any_arrears(harness) -> No
     assert (case.status, case.outcome) == ("closed", "cured")
 
 
-async def test_a_bucket_roll_escalates_the_case(harness) -> None:
+async def test_a_bucket_roll_escalates_the_case_when_its_business_day_closes(harness) -> None:
     await harness.feed(late("L-1", D, 30), late("L-1", D + timedelta(days=1), 31, "M2"))
+    [case] = await _cases(harness)
+    assert (case.bucket, case.step) == ("M2", "reminder_message"), "waits for the close"
+    await harness.feed(ev.business_day(D + timedelta(days=1)))
     [case] = await _cases(harness)
     assert (case.bucket, case.step) == ("M2", "phone_call")
     [escalated] = await harness.published("collections.case.escalated")

@@ -18,7 +18,8 @@ from services.collections.domain.cases import (
     should_open,
 )
 from services.collections.domain.strategy import (
-    Strategy, Trigger, choose_path, escalates_on, escalation_due, variant_for,
+    Strategy, Trigger, choose_path, escalates_on, escalation_due, moved_on, pending_roll,
+    roll_due, variant_for,
 )
 
 STRATEGY = Strategy.from_settings(Settings())
@@ -75,6 +76,21 @@ def test_broken_promise_and_bucket_roll_escalate_except_at_the_last_step() -> No
     assert escalates_on(Trigger.broken_promise, steps, 0)
     assert escalates_on(Trigger.bucket_roll, steps, 2)
     assert not escalates_on(Trigger.broken_promise, steps, len(steps) - 1)
+
+
+def test_a_case_moves_at_most_one_step_per_business_date() -> None:
+    day = date(2026, 12, 1)
+    assert moved_on(index=1, step_started=day, as_of=day)
+    assert not moved_on(index=1, step_started=day, as_of=day + timedelta(days=1))
+    assert not moved_on(index=0, step_started=day, as_of=day), "opened today, not yet moved"
+
+
+def test_a_waiting_bucket_roll_is_due_at_the_close_of_its_date_and_the_earliest_wins() -> None:
+    day = date(2026, 12, 1)
+    assert pending_roll(None, day) == day
+    assert pending_roll(day, day + timedelta(days=1)) == day
+    assert not roll_due(day, day - timedelta(days=1))
+    assert roll_due(day, day) and not roll_due(None, day)
 
 
 def test_balance_band_uses_inclusive_upper_bounds() -> None:
