@@ -35,8 +35,8 @@ class Profile:
 FULL = Profile(name="full", raw_messages=100_000, ageing_loans=(100_000, 1_000_000),
                ingest_loans=1000, ingest_payments_per_loan=10,
                e2e_rate=500, e2e_seconds=90, drain_timeout=120,
-               step_rates=(100, 250, 500, 1000, 2000), step_seconds=20, step_settle=20)
+               step_rates=(25, 50, 100, 250, 500, 1000), step_seconds=20, step_settle=20)
 QUICK = Profile(name="quick", raw_messages=20_000, ageing_loans=(100_000,),
                 ingest_loans=200, ingest_payments_per_loan=10,
                 e2e_rate=500, e2e_seconds=20, drain_timeout=40,
-                step_rates=(100, 250, 500), step_seconds=8, step_settle=10)
+                step_rates=(25, 50, 100), step_seconds=8, step_settle=10)
