@@ -52,18 +52,19 @@ def build_handlers(settings: Settings) -> dict[str, Handler]:
 
     def for_customer(use_case: Callable[..., Awaitable[object]]) -> Handler:
         async def handle(session: AsyncSession, envelope: Envelope, event) -> None:  # type: ignore[no-untyped-def]
-            await deferred_ageing.settle(session)
             customer = await session.get(Customer, event.customer_id)
             if customer is None:
                 EVENTS_PARKED.labels(envelope.type).inc()
                 await parking.park(session, entity_kind="customer", entity_id=event.customer_id,
                                    envelope=envelope)
                 return
+            await deferred_ageing.make_room_for_debtor(session, customer.customer_id)
             if await use_case(session, customer=customer, event=event, cause=envelope):
-                await ledger.reage(session, loan_ids=[
-                    loan.loan_id for loan in await repo.loans_of_customer(
-                        session, customer.customer_id, active_only=True)
-                ], policy=policy, cause=envelope, fallback_date=envelope.time.date())
+                await deferred_ageing.reage_debtor(
+                    session, customer_id=customer.customer_id,
+                    loans=await repo.loans_of_customer(session, customer.customer_id,
+                                                       active_only=True),
+                    cause=envelope, fallback_date=envelope.time.date(), policy=policy)
         return handle
 
     def in_order(handler: Handler) -> Handler:

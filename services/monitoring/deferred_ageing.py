@@ -3,9 +3,11 @@ batch ages its loans in one set-based run instead of one run per event.
 
 A deferred loan is aged with exactly the inputs an immediate re-ageing would have seen:
 anything else that could change those inputs runs the pending work first. That is every
-event that is not itself deferrable (a business-day close, a customer change, a
-disbursal...) and any deferrable event for a loan already pending or for another loan
-of the same debtor (contagion ties a corporate debtor's loans together). Each loan's
+event that is not itself deferrable (a business-day close, a disbursal, a market risk
+change...) and any deferrable event for a loan already pending or for another loan of the
+same debtor (contagion ties a corporate debtor's loans together). A change to one debtor
+(credit report, financials, legal event...) is deferrable too: it first runs what is
+pending for that debtor only, then defers the re-ageing of the debtor's loans. Each loan's
 ageing events carry its own cause and are published, followed by the event's own, in
 arrival order, so the outbox holds the same events in the same order per loan.
 
@@ -76,6 +78,34 @@ async def reage_then(session: AsyncSession, *, loan: Loan, cause: Envelope,
         raise RuntimeError("make_room(session, loan) must run before the loan is changed")
     deferred.pending[loan.loan_id] = item
     deferred.customers.add(loan.customer_id)
+
+
+async def reage_debtor(session: AsyncSession, *, customer_id: str, loans: list[Loan],
+                       cause: Envelope, fallback_date: date, policy: AgeingPolicy) -> None:
+    """After a change to the debtor: re-age all their active loans, now or with the batch.
+    The caller ran `make_room_for_debtor` before changing the debtor."""
+    items = [_Pending(loan.loan_id, customer_id, cause, fallback_date, _nothing_more)
+             for loan in loans]
+    deferred: _Deferred | None = session.info.get(_KEY)
+    if deferred is None:
+        await _age_and_publish(session, items, policy)
+        return
+    for item in items:
+        deferred.pending[item.loan_id] = item
+    if items:
+        deferred.customers.add(customer_id)
+
+
+async def make_room_for_debtor(session: AsyncSession, customer_id: str) -> None:
+    """Call before changing a debtor: their pending loans age with the debtor as it was,
+    as they would have one event at a time. Other debtors' loans are not affected."""
+    deferred: _Deferred | None = session.info.get(_KEY)
+    if deferred is not None and customer_id in deferred.customers:
+        await run_pending(session)
+
+
+async def _nothing_more(session: AsyncSession, loan: Loan) -> None:
+    return None
 
 
 async def make_room(session: AsyncSession, loan: Loan) -> None:
