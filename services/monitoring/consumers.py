@@ -1,7 +1,8 @@
 """HANDLERS: one handler per inbound event type, each calling one use case. Events naming
 a loan or customer that is not known yet are parked until it arrives. Within a consumer
-transaction a repayment's re-ageing waits for the end of the transaction (see
-`deferred_ageing`); every other handler first runs what is waiting."""
+transaction a repayment's or a debtor change's re-ageing waits for the end of the
+transaction (see `deferred_ageing`); a debtor's registration, new loan or change first runs
+what waits for that debtor, every other handler first runs everything waiting."""
 from __future__ import annotations
 
 from typing import Awaitable, Callable
@@ -74,6 +75,9 @@ def build_handlers(settings: Settings) -> dict[str, Handler]:
         return handle
 
     async def loan_disbursed(session: AsyncSession, envelope: Envelope, event: bank.LoanDisbursed) -> None:
+        # A new loan changes nothing another debtor's pending loans are aged from.
+        await deferred_ageing.make_room_for_debtor(session, event.customer_id)
+        prefetch.forget(session)
         loan = await ledger.register_loan(session, event=event, cause=envelope, policy=policy)
         if loan is None:
             return
@@ -82,6 +86,7 @@ def build_handlers(settings: Settings) -> dict[str, Handler]:
 
     async def customer_registered(session: AsyncSession, envelope: Envelope,
                                   event: bank.CustomerRegistered) -> None:
+        await deferred_ageing.make_room_for_debtor(session, event.customer_id)
         if await customers.register_customer(session, event=event, cause=envelope) is None:
             return
         await parking.release(session, entity_kind="customer", entity_id=event.customer_id,
@@ -112,7 +117,7 @@ def build_handlers(settings: Settings) -> dict[str, Handler]:
             await restructure(session, envelope, event)
 
     handlers.update({
-        "bank.loan.disbursed.v1": in_order(loan_disbursed),
+        "bank.loan.disbursed.v1": loan_disbursed,
         "bank.repayment.received.v1": for_loan(ledger.record_repayment, deferrable=True,
                                                policy=policy),
         "bank.repayment.reversed.v1": for_loan(ledger.reverse_repayment, deferrable=True,
@@ -121,7 +126,7 @@ def build_handlers(settings: Settings) -> dict[str, Handler]:
         "crm.restructuring.approved.v1": arrangement_approved,
         "bank.collateral.revalued.v1": for_loan(ledger.revalue_collateral),
         "bank.loan.closed.v1": for_loan(ledger.close_loan),
-        "bank.customer.registered.v1": in_order(customer_registered),
+        "bank.customer.registered.v1": customer_registered,
         "bank.customer.contact-changed.v1": for_customer(customers.change_contact),
         "bank.customer.employment-changed.v1": for_customer(customers.change_employment),
         "bank.customer.credit-report-updated.v1": for_customer(customers.update_credit_report),

@@ -52,6 +52,8 @@ def _stream() -> list[Envelope]:
             bank.reversal("L-2", "P-2", paid),               # back into arrears
             bank.legal_event("C-2", "bankruptcy", paid),     # the debtor of L-2, L-3 pending
             bank.repayment("L-9", "P-6", "1050.00", paid),   # unknown loan: parked
+            bank.customer_registered("C-3", on=paid),        # while others' loans wait
+            bank.disbursed("L-5", "C-3", on=paid, first_due=_day(120)),
             bank.contact_changed("C-1", "13900000001", paid),  # no pending loan of C-1's
             bank.business_day(_day(96)),
             bank.repayment("L-3", "P-7", "2100.00", _day(96)),
