@@ -21,8 +21,9 @@ class Settings(CommonSettings):
     # Stream processing (faust). The app id is the Kafka consumer group of the stream.
     faust_app_id: str = "postloan-warning"
     faust_table_partitions: int | None = Field(
-        default=None, ge=1, description="must equal postloan.monitoring.v1's partitions; "
-                                        "defaults to topic_partitions")
+        default=None, ge=1, description="only where the stream is built without a broker "
+                                        "(tests); the worker reads the source topics' count "
+                                        "from the broker")
     faust_store: str = "memory://"
     faust_session_timeout_seconds: float = Field(
         default=30.0, gt=0, description="how long a dead worker holds its partitions")

@@ -17,9 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.events.topics import COLLECTIONS, MONITORING
 from shared.kafka.client import faust_credentials
 from shared.kafka.faust_guard import FaustDeadLetterSender, guarded_events
+from shared.kafka.faust_stall import AtLeastOnceApp, Progress
 from shared.kafka.processing import RecordProcessor
 from services.warning.consumers import PROMISE_BROKEN, build_handlers, make_apply
+from services.warning.copartition import CopartitionedTable, changelog_topic
 from services.warning.windowing import MappingWindows
+
+TABLES = ("missed-installments", "contact-changes")
+SOURCES = (MONITORING, COLLECTIONS)
 
 
 @dataclass
@@ -29,6 +34,7 @@ class WarningStreams:
     contacts: Any
     monitoring_agent: Any
     collections_agent: Any | None
+    progress: Progress
 
 
 def _raw_topic(app: faust.App, name: str) -> Any:
@@ -36,13 +42,20 @@ def _raw_topic(app: faust.App, name: str) -> Any:
                      value_serializer="raw")
 
 
+def changelog_topics(settings: Any) -> list[str]:
+    return [changelog_topic(settings.faust_app_id, table) for table in TABLES]
+
+
 def build_streams(settings: Any, sessions: async_sessionmaker[AsyncSession],
-                  dlq_sender: Any = None) -> WarningStreams:
-    app = faust.App(
+                  dlq_sender: Any = None, *, partitions: int | None = None) -> WarningStreams:
+    """`partitions`: the source topics' count as read from the broker
+    (`copartition.ensure_copartitioned`); settings are only the fallback for tests."""
+    partitions = partitions or settings.faust_table_partitions or settings.topic_partitions
+    app = AtLeastOnceApp(
         settings.faust_app_id, broker=f"kafka://{settings.kafka_bootstrap_servers}",
         broker_credentials=faust_credentials(settings),
         store=settings.faust_store, web_enabled=False, autodiscover=False,
-        topic_partitions=settings.faust_table_partitions or settings.topic_partitions,
+        topic_partitions=partitions, Table=CopartitionedTable,
         topic_replication_factor=settings.topic_replication_factor,
         processing_guarantee="at_least_once", producer_acks=-1,
         consumer_auto_offset_reset="earliest", broker_commit_every=100,
@@ -50,12 +63,13 @@ def build_streams(settings: Any, sessions: async_sessionmaker[AsyncSession],
         broker_session_timeout=settings.faust_session_timeout_seconds,
         broker_heartbeat_interval=min(3.0, settings.faust_session_timeout_seconds / 3),
     )
-    partitions = settings.faust_table_partitions or settings.topic_partitions
-    missed = app.Table("missed-installments", default=dict, partitions=partitions)
-    contacts = app.Table("contact-changes", default=dict, partitions=partitions)
+    missed, contacts = (app.Table(name, default=dict, partitions=partitions) for name in TABLES)
+    for table in (missed, contacts):
+        table.source_topics = frozenset(SOURCES)
     windows = MappingWindows(missed, contacts)
     handlers = build_handlers(settings, windows)
     dlq = dlq_sender or FaustDeadLetterSender(app)
+    progress = Progress()
 
     def agent_over(topic: str, prefix: str) -> Any:
         types = {t: h for t, h in handlers.items() if t.startswith(prefix)}
@@ -69,7 +83,7 @@ def build_streams(settings: Any, sessions: async_sessionmaker[AsyncSession],
                            sessions=sessions, settings=settings)
 
         async def body(stream: Any) -> Any:
-            async for outcome in guarded_events(stream, processor, apply):
+            async for outcome in guarded_events(stream, processor, apply, progress):
                 yield outcome
 
         body.__name__ = f"{prefix.rstrip('.')}_agent"
@@ -78,4 +92,5 @@ def build_streams(settings: Any, sessions: async_sessionmaker[AsyncSession],
     monitoring_agent = agent_over(MONITORING, "monitoring.")
     collections_agent = agent_over(COLLECTIONS, "collections.") \
         if PROMISE_BROKEN in handlers else None
-    return WarningStreams(app, missed, contacts, monitoring_agent, collections_agent)
+    return WarningStreams(app, missed, contacts, monitoring_agent, collections_agent,
+                          progress)

@@ -6,26 +6,48 @@ import asyncio
 import logging
 from datetime import datetime, timezone
 
+from shared.kafka.client import connection_kwargs
+from shared.kafka.faust_stall import StallWatcher
+from shared.runtime.outage import OUTAGE_PAUSE_SECONDS, unreachable
 from shared.runtime.worker import Worker, WorkerContext
 from services.warning.config import Settings
+from services.warning.copartition import ensure_copartitioned
 from services.warning.effectiveness import refresh_open_gauge, rule_effectiveness
 from services.warning.models import delivery
-from services.warning.streams import build_streams
+from services.warning.streams import SOURCES, build_streams, changelog_topics
 
 log = logging.getLogger(__name__)
+
+
+async def _copartitioned(settings: Settings) -> int:
+    """The source topics' partition count; a broker that is away (restarting) is waited
+    for, a partition mismatch stops the worker."""
+    while True:
+        try:
+            return await ensure_copartitioned(settings, sources=SOURCES,
+                                              changelogs=changelog_topics(settings))
+        except Exception as exc:  # noqa: BLE001 - only an unreachable broker is retried
+            if not unreachable(exc):
+                raise
+            log.warning("broker unreachable while checking the stream's topics; retrying")
+            await asyncio.sleep(OUTAGE_PAUSE_SECONDS)
 
 
 def build_worker(settings: Settings | None = None, **options) -> Worker:  # type: ignore[no-untyped-def]
     settings = settings or Settings()
 
     async def run_streams(context: WorkerContext) -> None:
-        streams = build_streams(settings, context.sessions)
+        partitions = await _copartitioned(settings)
+        streams = build_streams(settings, context.sessions, partitions=partitions)
         try:
             await streams.app.start()
+            watcher = StallWatcher(streams.app, streams.progress, topics=SOURCES,
+                                   admin_kwargs=connection_kwargs(settings))
+            watching = asyncio.ensure_future(watcher.run(context.stopping))
             stopping = asyncio.ensure_future(context.stopping.wait())
             ended = asyncio.ensure_future(streams.app.wait_until_stopped())
             await asyncio.wait({stopping, ended}, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in (stopping, ended):
+            for waiter in (stopping, ended, watching):
                 waiter.cancel()
             if not context.stopping.is_set():
                 raise RuntimeError(f"the faust app stopped: {streams.app.crash_reason!r}")

@@ -10,6 +10,7 @@ import asyncio
 import logging
 from typing import Any, AsyncIterator
 
+from shared.kafka.faust_stall import Progress
 from shared.kafka.processing import Apply, Outcome, RecordProcessor
 from shared.kafka.records import RawRecord
 
@@ -53,7 +54,7 @@ async def process_guarded(
 
 
 async def guarded_events(
-    stream: Any, processor: RecordProcessor, apply: Apply,
+    stream: Any, processor: RecordProcessor, apply: Apply, progress: Progress | None = None,
 ) -> AsyncIterator[Outcome]:
     """Use as the body of a faust agent over a raw-bytes topic:
 
@@ -62,5 +63,12 @@ async def guarded_events(
             async for outcome in guarded_events(stream, processor, apply):
                 yield outcome
     """
+    progress = progress or Progress()
     async for event in stream.events():
-        yield await process_guarded(processor, event.message, apply)
+        progress.in_flight += 1
+        try:
+            outcome = await process_guarded(processor, event.message, apply)
+        finally:
+            progress.in_flight -= 1
+        progress.done += 1
+        yield outcome

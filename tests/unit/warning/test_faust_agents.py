@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, AsyncIterator
 
 import pytest
+from faust.types import TP
 from sqlalchemy import select
 
 from shared.db.engine import create_engine, session_factory
@@ -110,3 +111,29 @@ async def test_collections_agent_raises_the_broken_promise_warning(streams) -> N
         outcomes = await _put(agent, ev.promise_broken(D0))
     assert outcomes == [Outcome.applied]
     assert await _warnings(sessions) == {"BEH_PROMISE_BROKEN": "orange"}
+
+
+async def test_a_window_write_is_not_refused_while_the_consumer_has_no_changelog_metadata(
+        streams, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # After a broker restart or a fresh join the consumer's metadata snapshot counts the
+    # changelog as 0 partitions until its next refresh; faust's own check then raised
+    # PartitionsMismatch and the good record was dead-lettered.
+    built, sessions, sender = streams
+    monkeypatch.setattr(built.app.consumer, "topic_partitions",
+                        lambda topic: 0 if topic.endswith("-changelog") else 6)
+    async with built.monitoring_agent.test_context() as agent:
+        outcomes = await _put(agent, ev.registered(), ev.missed(3, D0), ev.contact_changed(D0))
+    assert outcomes == [Outcome.applied] * 3 and not sender.sent
+    assert dict(built.missed["L-1"]) == {"3": D0.isoformat()} and len(built.contacts["C-1"]) == 1
+
+
+async def test_an_acknowledged_record_behind_a_missing_one_is_never_committed_over(streams) -> None:  # type: ignore[no-untyped-def]
+    # Committed 82 is the next record to read; 82 never reached the agent, 83 did. Stock
+    # faust committed 84 here and 82 was lost.
+    built, _, _ = streams
+    consumer, tp = built.app.consumer, TP(MONITORING, 3)
+    consumer._committed_offset[tp] = 82
+    consumer._acked[tp].append(83)
+    assert consumer._new_offset(tp) is None
+    consumer._acked[tp].insert(0, 82)  # re-delivered and processed
+    assert consumer._new_offset(tp) == 84
