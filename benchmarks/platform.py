@@ -90,19 +90,11 @@ class Services:
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
 
     def _wait_ready(self, timeout: float) -> None:
-        deadline, pending = time.monotonic() + timeout, dict(self.api_ports)
-        while pending:
-            self.check_alive()
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"not ready in {timeout}s: {', '.join(pending)}; "
-                                   f"logs in {self.logs}")
-            for name, port in list(pending.items()):
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                        del pending[name]
-                except httpx.HTTPError:
-                    pass
-            time.sleep(0.5)
+        pending = wait_until_ready(self.api_ports, timeout=timeout,
+                                   check_alive=self.check_alive, interval=0.5)
+        if pending:
+            raise RuntimeError(f"not ready in {timeout}s: {', '.join(pending)}; "
+                               f"logs in {self.logs}")
 
     def check_alive(self) -> None:
         for label, child in self.children.items():

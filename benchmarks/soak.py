@@ -5,7 +5,7 @@ while lag stays flat is a leak or an unbounded queue.
 
     python -m benchmarks.soak [--minutes 10] [--rate 40] [--every 15] [--json-out PATH]
 
-Prints one line per sample and writes the samples as JSON (default bench-results/soak.json)."""
+Prints one line per sample and writes the samples as JSON (default .data/bench/soak.json)."""
 from __future__ import annotations
 
 import argparse
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--rate", type=float, default=40, help="bank events per second")
     parser.add_argument("--every", type=float, default=15, help="seconds between samples")
-    parser.add_argument("--json-out", default="bench-results/soak.json")
+    parser.add_argument("--json-out", default=".data/bench/soak.json")
     args = parser.parse_args(argv)
     base = Path(tempfile.mkdtemp(prefix="postloan-soak-", dir="/tmp"))
     platform = FaultPlatform(base, "soak")

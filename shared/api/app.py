@@ -8,7 +8,6 @@ from typing import AsyncIterator, Sequence
 from fastapi import APIRouter, FastAPI
 
 from shared.api.errors import ERROR_RESPONSES, install_error_handlers
-from shared.api.limits import install_limits
 from shared.api.ops import install_ops
 from shared.auth import TokenVerifier
 from shared.config import CommonSettings
@@ -34,8 +33,6 @@ def create_service_app(
     app.state.token_verifier = TokenVerifier(settings)
     install_error_handlers(app)
     install_ops(app, service=settings.service_name, max_body_bytes=settings.api_max_body_bytes)
-    # Added last, so it is the outermost layer and a body too large never reaches a route.
-    install_limits(app, max_body_bytes=settings.api_max_body_bytes)
     for router in routers:
         app.include_router(router, prefix="/v1", responses=ERROR_RESPONSES)
     return app

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from shared.api.limits import install_limits
 from shared.kafka.health import database_ready, kafka_ready
 from shared.observability import metrics
 
@@ -30,17 +31,11 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 class HttpMetricsMiddleware(BaseHTTPMiddleware):
-    def __init__(self, app, service: str, max_body_bytes: int) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app, service: str) -> None:  # type: ignore[no-untyped-def]
         super().__init__(app)
         self.service = service
-        self.max_body_bytes = max_body_bytes
 
     async def dispatch(self, request: Request, call_next):  # type: ignore[no-untyped-def]
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
-            return JSONResponse({"code": "payload_too_large",
-                                 "message": f"request body over {self.max_body_bytes} bytes"},
-                                status_code=413)
         started = time.perf_counter()
         response = await call_next(request)
         route = request.scope.get("route")
@@ -52,7 +47,9 @@ class HttpMetricsMiddleware(BaseHTTPMiddleware):
         return response
 
 
-def install_ops(app: FastAPI, *, service: str, max_body_bytes: int = 1_000_000) -> None:
+def install_ops(app: FastAPI, *, service: str, max_body_bytes: int) -> None:
     app.include_router(router)
     app.mount("/metrics", make_asgi_app())
-    app.add_middleware(HttpMetricsMiddleware, service=service, max_body_bytes=max_body_bytes)
+    app.add_middleware(HttpMetricsMiddleware, service=service)
+    # Added last, so it is the outermost layer and a body too large never reaches a route.
+    install_limits(app, max_body_bytes=max_body_bytes)

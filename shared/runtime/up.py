@@ -11,11 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
 from shared.cli import SERVICES
 from shared.localinfra.kafka import REPO_ROOT, LocalKafka
 from shared.localinfra.prometheus import start_for_local_run, stop_for_local_run
+from shared.runtime.readiness import wait_until_ready
 
 DATA = REPO_ROOT / ".data"
 API_PORTS = {"monitoring": 8001, "warning": 8002, "collections": 8003, "crm": 8004,
@@ -83,17 +82,7 @@ class Platform:
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        pending = dict(API_PORTS)
-        while pending and time.monotonic() < deadline:
-            self._check_children()
-            for name, port in list(pending.items()):
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                        del pending[name]
-                except httpx.HTTPError:
-                    pass
-            time.sleep(0.3)
+        pending = wait_until_ready(API_PORTS, timeout=timeout, check_alive=self._check_children)
         if pending:
             raise RuntimeError(f"not ready in {timeout}s: {', '.join(pending)} (see .data/logs)")
         print("all services ready", flush=True)

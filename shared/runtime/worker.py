@@ -182,7 +182,8 @@ class Worker:
         app = FastAPI(title=f"{self.settings.service_name} worker")
         app.state.settings = self.settings
         app.state.engine = self.context.engine
-        install_ops(app, service=self.settings.service_name)
+        install_ops(app, service=self.settings.service_name,
+                    max_body_bytes=self.settings.api_max_body_bytes)
         config = uvicorn.Config(app, host=self.settings.api_host,
                                 port=self.settings.worker_ops_port, log_level="warning",
                                 lifespan="off")

@@ -22,11 +22,10 @@ from shared.config import CommonSettings
 from shared.events.envelope import new_event
 from shared.events.topics import ALL_TOPICS, BANK_CUSTOMERS, MONITORING, dlq
 from shared.kafka.admin import ensure_topics
-from shared.kafka.lag import group_lag
 from shared.observability.logging import configure_logging
 from shared.simulator.feed import SimulationOptions, generate
 from shared.simulator.publish import publish
-from tests.support.kafka import produce, read_all, unique, wait_for
+from tests.support.kafka import caught_up, produce, read_all, unique, wait_for
 from tests.support.services import migrate
 
 pytestmark = pytest.mark.integration
@@ -119,14 +118,6 @@ async def serving_worker(service: str, settings) -> AsyncIterator[object]:  # ty
         await task
 
 
-async def _caught_up(bootstrap: str, settings: dict) -> bool:
-    for service in settings.values():
-        for group in service.consumer_groups:
-            if await group_lag(bootstrap, group) != 0:
-                return False
-    return True
-
-
 async def _metrics(settings: dict) -> dict[str, str]:
     texts = {}
     async with httpx.AsyncClient(timeout=10, follow_redirects=True) as client:
@@ -172,9 +163,9 @@ async def test_personal_data_never_reaches_logs_metrics_or_dead_letter_headers(
             await publish(private_kafka, iter(feed))
             for topic, key, value, headers in poison:
                 await produce(private_kafka, topic, [(key, value)], headers=headers)
-            await wait_for(lambda: _caught_up(private_kafka, settings), timeout=300,
+            await wait_for(lambda: caught_up(private_kafka, settings), timeout=300,
                            interval=1, message="every service consumed the feed")
-            await wait_for(lambda: _caught_up(private_kafka, settings), timeout=120,
+            await wait_for(lambda: caught_up(private_kafka, settings), timeout=120,
                            interval=1, message="every service consumed the others' events")
             metrics = await _metrics(settings)
     dead = await _dead_letter_headers(private_kafka)

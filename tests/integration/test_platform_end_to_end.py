@@ -13,10 +13,9 @@ from shared.config import CommonSettings
 from shared.db.engine import create_engine, session_factory
 from shared.events.topics import ALL_TOPICS, dlq
 from shared.kafka.admin import ensure_topics
-from shared.kafka.lag import group_lag
 from shared.simulator.feed import SimulationOptions, generate
 from shared.simulator.publish import publish
-from tests.support.kafka import read_all, unique, wait_for
+from tests.support.kafka import caught_up, read_all, unique, wait_for
 from tests.support.services import migrate, running_worker
 
 pytestmark = pytest.mark.integration
@@ -34,14 +33,6 @@ async def _settings(bootstrap: str, tmp_path) -> dict:  # type: ignore[no-untype
             consumer_group=f"{name}-{suffix}", **extra)
         await migrate(name, settings[name].database_url)
     return settings
-
-
-async def _caught_up(bootstrap: str, settings: dict) -> bool:
-    for service in settings.values():
-        for group in service.consumer_groups:
-            if await group_lag(bootstrap, group) != 0:
-                return False
-    return True
 
 
 async def _rows(url: str, query):  # type: ignore[no-untyped-def]
@@ -62,10 +53,10 @@ async def test_a_simulated_portfolio_gives_agreeing_figures_across_services(
         for name in SERVICES:
             await stack.enter_async_context(running_worker(name, settings[name]))
         await publish(private_kafka, generate(SimulationOptions(loans=60, days=45, seed=11)))
-        await wait_for(lambda: _caught_up(private_kafka, settings), timeout=600, interval=1,
+        await wait_for(lambda: caught_up(private_kafka, settings), timeout=600, interval=1,
                        message="every service consumed the feed")
         # Events published by the services themselves must be consumed too.
-        await wait_for(lambda: _caught_up(private_kafka, settings), timeout=300, interval=1,
+        await wait_for(lambda: caught_up(private_kafka, settings), timeout=300, interval=1,
                        message="every service consumed the other services' events")
     await _check_every_delinquent_customer_has_a_case(settings)
     await _check_nothing_was_dead_lettered(private_kafka)

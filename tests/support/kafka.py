@@ -6,6 +6,7 @@ import uuid
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from shared.kafka.lag import group_lag
 from tests.support.infra import create_topics, wait_for  # noqa: F401  (re-exported)
 
 
@@ -55,3 +56,12 @@ async def read_all(bootstrap: str, topic: str, *, expect: int, timeout: float = 
     finally:
         await consumer.stop()
     return records
+
+
+async def caught_up(bootstrap: str, settings: dict) -> bool:
+    """True when every consumer group of every service's settings has no lag."""
+    for service in settings.values():
+        for group in service.consumer_groups:
+            if await group_lag(bootstrap, group) != 0:
+                return False
+    return True
