@@ -13,7 +13,7 @@ from shared.events.envelope import Envelope, MalformedRecord
 from shared.events.registry import spec_for
 from shared.kafka.consumer import Handler
 from shared.kafka.records import RawRecord
-from services.warning import defaults, repository as repo, warnings, watchlist
+from services.warning import defaults, recent_signals, repository as repo, warnings, watchlist
 from services.warning.domain.rules import Signal
 from services.warning.domain.windows import dates_of
 from services.warning.models import CustomerStatement, Loan, delivery
@@ -44,11 +44,17 @@ def build_handlers(settings: Any, windows: WindowStore) -> dict[str, Handler]:
         return handle
 
     async def registered(session: AsyncSession, envelope: Envelope, event: Any) -> None:
-        if await session.get(Loan, event.loan_id) is None:
-            session.add(Loan(loan_id=event.loan_id, customer_id=event.customer_id,
-                             product=event.product, industry_code=event.industry_code,
-                             region_code=event.region_code, active=True,
-                             registered_date=event.disbursed_date))
+        if await session.get(Loan, event.loan_id) is not None:
+            return
+        loan = Loan(loan_id=event.loan_id, customer_id=event.customer_id,
+                    product=event.product, industry_code=event.industry_code,
+                    region_code=event.region_code, active=True,
+                    registered_date=event.disbursed_date)
+        session.add(loan)
+        for scope, signal, cause in await recent_signals.since_disbursal(session, loan):
+            if scope == "customer" or await market_concerns(session, loan, scope, signal):
+                await warnings.judge(session, loans=[loan], signal=signal, settings=settings,
+                                     cause=cause)
 
     async def closed(session: AsyncSession, envelope: Envelope, event: Any) -> None:
         loan = await session.get(Loan, event.loan_id)
@@ -81,23 +87,34 @@ def build_handlers(settings: Any, windows: WindowStore) -> dict[str, Handler]:
     async def profile(session: AsyncSession, envelope: Envelope, event: Any) -> None:
         signal = await _profile_signal(session, event, windows)
         if signal is not None:
+            recent_signals.remember(session, scope="customer", code=event.customer_id,
+                                    effective=event.effective_date, signal=signal, cause=envelope)
             await judge_customer(session, envelope, event.customer_id, signal)
 
     async def market(session: AsyncSession, envelope: Envelope, event: Any) -> None:
         await repo.set_market_risk(session, scope=event.scope, code=event.code,
                                    level=event.level, effective=event.effective_date)
-        loans = await repo.active_loans_in(session, scope=event.scope, code=event.code)
-        if event.level not in settings.market_high_levels:
-            # A loan whose other scope (region or industry) is still high keeps its warning.
-            loans = [loan for loan in loans if not await repo.other_scope_high(
-                session, loan=loan, scope=event.scope, levels=settings.market_high_levels)]
+        signal = Signal("market", event.effective_date, {
+            "scope": event.scope, "code": event.code, "level": event.level,
+            "previous_level": event.previous_level})
+        recent_signals.remember(session, scope=event.scope, code=event.code,
+                                effective=event.effective_date, signal=signal, cause=envelope)
+        loans = [loan for loan in await repo.active_loans_in(
+            session, scope=event.scope, code=event.code)
+            if await market_concerns(session, loan, event.scope, signal)]
         await warnings.judge(session, loans=loans, cause=envelope, settings=settings,
-                             signal=Signal("market", event.effective_date, {
-                                 "scope": event.scope, "code": event.code, "level": event.level,
-                                 "previous_level": event.previous_level}))
+                             signal=signal)
+
+    async def market_concerns(session: AsyncSession, loan: Loan, scope: str,
+                              signal: Signal) -> bool:
+        # A loan whose other scope (region or industry) is still high keeps its warning.
+        return signal.values["level"] in settings.market_high_levels or not \
+            await repo.other_scope_high(session, loan=loan, scope=scope,
+                                        levels=settings.market_high_levels)
 
     async def business_day(session: AsyncSession, envelope: Envelope, event: Any) -> None:
         await watchlist.review(session, today=event.business_date, settings=settings)
+        await recent_signals.forget_before(session, event.business_date)
 
     handlers: dict[str, Handler] = {
         "monitoring.loan.registered.v1": registered,

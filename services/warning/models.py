@@ -144,3 +144,26 @@ class MarketRisk(Base):
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     level: Mapped[str] = mapped_column(String(16))
     effective_date: Mapped[date] = mapped_column(Date)
+
+
+class RecentSignal(Base):
+    """A customer- or market-level signal of the last weeks with the event that caused it.
+    A loan's registration has another Kafka key than its customer's or market's events, so
+    it can arrive after a signal dated on or after its disbursal; the signal is then applied
+    to the new loan as if the loan had been known (same cause, same dates)."""
+
+    __tablename__ = "recent_signal"
+    __table_args__ = (Index("ix_recent_signal_scope_code", "scope", "code", "effective_date"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(16))  # customer | industry | region
+    code: Mapped[str] = mapped_column(String(64))
+    effective_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32))
+    as_of: Mapped[date] = mapped_column(Date)
+    values: Mapped[Any] = mapped_column(JSON)
+    cause_event_id: Mapped[str] = mapped_column(String(64))
+    cause_type: Mapped[str] = mapped_column(String(128))
+    cause_source: Mapped[str] = mapped_column(String(128))
+    cause_subject: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    cause_correlation_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    cause_time: Mapped[datetime] = mapped_column(UtcDateTime)
