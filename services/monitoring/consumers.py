@@ -1,8 +1,9 @@
 """HANDLERS: one handler per inbound event type, each calling one use case. Events naming
 a loan or customer that is not known yet are parked until it arrives. Within a consumer
 transaction a repayment's or a debtor change's re-ageing waits for the end of the
-transaction (see `deferred_ageing`); a debtor's registration, new loan or change first runs
-what waits for that debtor, every other handler first runs everything waiting."""
+transaction (see `deferred_ageing`), and so does a new loan's first ageing; a debtor's
+registration, new loan or change first runs what waits for that debtor, every other
+handler first runs everything waiting."""
 from __future__ import annotations
 
 from typing import Awaitable, Callable
@@ -78,10 +79,14 @@ def build_handlers(settings: Settings) -> dict[str, Handler]:
         # A new loan changes nothing another debtor's pending loans are aged from.
         await deferred_ageing.make_room_for_debtor(session, event.customer_id)
         prefetch.forget(session)
-        loan = await ledger.register_loan(session, event=event, cause=envelope, policy=policy)
+
+        async def inspect(session: AsyncSession, loan: Loan) -> None:
+            await inspections.schedule_on_disbursal(session, loan=loan, settings=settings,
+                                                    cause=envelope)
+        loan = await ledger.register_loan(session, event=event, cause=envelope, policy=policy,
+                                          then=inspect)
         if loan is None:
             return
-        await inspections.schedule_on_disbursal(session, loan=loan, settings=settings, cause=envelope)
         await parking.release(session, entity_kind="loan", entity_id=loan.loan_id, dispatch=dispatch)
 
     async def customer_registered(session: AsyncSession, envelope: Envelope,

@@ -3,11 +3,11 @@ batch ages its loans in one set-based run instead of one run per event.
 
 A deferred loan is aged with exactly the inputs an immediate re-ageing would have seen:
 anything else that could change those inputs runs the pending work first. That is every
-event that is not itself deferrable (a business-day close, a disbursal, a market risk
-change...) and any deferrable event for a loan already pending or for another loan of the
-same debtor (contagion ties a corporate debtor's loans together). A change to one debtor
-(credit report, financials, legal event...) is deferrable too: it first runs what is
-pending for that debtor only, then defers the re-ageing of the debtor's loans. Each loan's
+event that is not itself deferrable (a business-day close, a market risk change...) and
+any deferrable event for a loan already pending or for another loan of the same debtor
+(contagion ties a corporate debtor's loans together). A change to one debtor (credit
+report, financials, legal event...) and a new loan are deferrable too: they first run what
+is pending for that debtor only, then defer the ageing of the debtor's loans. Each loan's
 ageing events carry its own cause and are published, followed by the event's own, in
 arrival order, so the outbox holds the same events in the same order per loan.
 

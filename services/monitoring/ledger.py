@@ -19,7 +19,7 @@ from services.monitoring.domain.ledger import (
 from services.monitoring.models import Collateral, Installment, Loan, Payment, PaymentAllocation
 from services.monitoring.publish import publish
 from services.monitoring.ageing_events import publish_ageing
-from services.monitoring.deferred_ageing import reage_then
+from services.monitoring.deferred_ageing import Then, reage_then
 
 
 def _now() -> datetime:
@@ -27,7 +27,9 @@ def _now() -> datetime:
 
 
 async def register_loan(session: AsyncSession, *, event: bank.LoanDisbursed, cause: Envelope,
-                        policy: AgeingPolicy) -> Loan | None:
+                        policy: AgeingPolicy, then: Then) -> Loan | None:
+    """Book the loan and its schedule, then age it (with the batch when deferring) and
+    run `then` on the aged loan."""
     if await session.get(Loan, event.loan_id) is not None:
         return None  # the bank re-sent the disbursal under a new event id
     loan = Loan(
@@ -54,8 +56,8 @@ async def register_loan(session: AsyncSession, *, event: bank.LoanDisbursed, cau
                       payment_mode=loan.payment_mode, industry_code=loan.industry_code,
                       region_code=loan.region_code, installments=len(event.schedule),
                       first_due_date=min(i.due_date for i in event.schedule)))
-    await reage(session, loan_ids=[loan.loan_id], policy=policy, cause=cause,
-                fallback_date=loan.disbursed_date)
+    await reage_then(session, loan=loan, cause=cause, fallback_date=loan.disbursed_date,
+                     policy=policy, then=then)
     return loan
 
 
