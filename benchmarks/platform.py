@@ -18,6 +18,7 @@ import httpx
 from shared.cli import SERVICES
 from shared.localinfra.kafka import REPO_ROOT, LocalKafka, free_port
 from shared.localinfra.postgres import LocalPostgres
+from shared.runtime.readiness import wait_until_ready
 
 
 class Infrastructure:
