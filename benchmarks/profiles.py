@@ -14,8 +14,9 @@ class Profile:
     name: str
     raw_messages: int
     ageing_loans: tuple[int, ...]
-    ingest_loans: int
-    ingest_payments_per_loan: int
+    # (loans, repayments per loan); the first is the headline figure: a batch window
+    # brings one repayment result per loan. The second repeats loans within a batch.
+    ingest_shapes: tuple[tuple[int, int], ...]
     e2e_rate: float
     e2e_seconds: float
     drain_timeout: float
@@ -33,10 +34,10 @@ class Profile:
 
 
 FULL = Profile(name="full", raw_messages=100_000, ageing_loans=(100_000, 1_000_000),
-               ingest_loans=1000, ingest_payments_per_loan=10,
+               ingest_shapes=((10_000, 1), (1000, 10)),
                e2e_rate=500, e2e_seconds=90, drain_timeout=120,
                step_rates=(25, 50, 100, 250, 500, 1000), step_seconds=20, step_settle=20)
 QUICK = Profile(name="quick", raw_messages=20_000, ageing_loans=(100_000,),
-                ingest_loans=200, ingest_payments_per_loan=10,
+                ingest_shapes=((2000, 1), (200, 10)),
                 e2e_rate=500, e2e_seconds=20, drain_timeout=40,
                 step_rates=(25, 50, 100), step_seconds=8, step_settle=10)

@@ -120,6 +120,9 @@ def figures_table(results: dict) -> str:
     rows.append(("monitoring ingest", _cell(_dig(results, "monitoring_ingest",
                                                  "events_per_second")),
                  "-", _cell(shares.get("monitoring_ingest"))))
+    for shape in (_dig(results, "monitoring_ingest", "shapes") or [])[1:]:
+        rows.append((f"  {shape['loans']:,} loans x {shape['payments_per_loan']} each",
+                     _cell(shape.get("events_per_second")), "-", "-"))
     rows.append(("highest sustained end-to-end",
                  _cell(_dig(results, "sustained", "highest_sustained_rate")), "-",
                  _cell(shares.get("highest_sustained_end_to_end"))))

@@ -131,14 +131,18 @@ async def _ingest(infra: Infrastructure, profile: Profile) -> dict:
     # this is the only place the suite calls it.
     from benchmarks import monitoring_ingest
 
-    url = await asyncio.to_thread(infra.postgres.create_database,
-                                  f"ingest_{uuid.uuid4().hex[:6]}")
-    figures = await monitoring_ingest.run(
-        loans=profile.ingest_loans, payments_per_loan=profile.ingest_payments_per_loan,
-        databases=("postgresql",), bootstrap=infra.kafka.bootstrap, postgres_url=url)
-    best = max(figures["results"], key=lambda r: r["events_per_second"])
-    print(f"    {best['events']} repayments, {best['events_per_second']} events/s", flush=True)
-    return {**figures, "events_per_second": best["events_per_second"]}
+    shapes = []
+    for loans, per_loan in profile.ingest_shapes:
+        url = await asyncio.to_thread(infra.postgres.create_database,
+                                      f"ingest_{uuid.uuid4().hex[:6]}")
+        figures = await monitoring_ingest.run(
+            loans=loans, payments_per_loan=per_loan, databases=("postgresql",),
+            bootstrap=infra.kafka.bootstrap, postgres_url=url)
+        result = figures["results"][0]
+        print(f"    {loans} loans x {per_loan}: {result['events']} repayments, "
+              f"{result['events_per_second']} events/s", flush=True)
+        shapes.append({"loans": loans, "payments_per_loan": per_loan, **result})
+    return {"shapes": shapes, "events_per_second": shapes[0]["events_per_second"]}
 
 
 async def _ageing(profile: Profile) -> dict:

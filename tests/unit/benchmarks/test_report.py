@@ -97,3 +97,12 @@ def test_ageing_table_lists_each_size_with_both_runs():
     text = report.ageing_table({"ageing": ageing})
     line = next(l for l in text.splitlines() if l.startswith("100,000 loans"))
     assert "8.400" in line and "3.200" in line and "11,911" in line
+
+
+def test_each_ingest_shape_is_listed_with_the_first_as_the_headline():
+    results = _results(monitoring_ingest={"events_per_second": 900.0, "shapes": [
+        {"loans": 10000, "payments_per_loan": 1, "events_per_second": 900.0},
+        {"loans": 1000, "payments_per_loan": 10, "events_per_second": 700.5}]})
+    printed = report.figures_table(results)
+    assert "1,000 loans x 10 each" in printed and "700.5" in printed
+    assert _verdicts(results)["monitoring ingest"] is False
