@@ -16,7 +16,9 @@ from pathlib import Path
 import httpx
 
 from shared.cli import SERVICES
-from shared.localinfra.kafka import REPO_ROOT, LocalKafka, free_port
+from shared.localinfra.kafka import (
+    REPO_ROOT, SMALL_JVM, SMALL_OVERRIDES, LocalKafka, free_port,
+)
 from shared.localinfra.postgres import LocalPostgres
 from shared.runtime.readiness import wait_until_ready
 
@@ -28,7 +30,8 @@ class Infrastructure:
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="postloan-bench-"))
         self.root.chmod(0o755)
-        self.kafka = LocalKafka(self.root / "kafka")
+        self.kafka = LocalKafka(self.root / "kafka", jvm=SMALL_JVM,
+                                overrides=SMALL_OVERRIDES)
         self.postgres = LocalPostgres(self.root / "postgres")
 
     def start(self) -> None:

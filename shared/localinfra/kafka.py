@@ -21,6 +21,14 @@ from string import Template
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEPLOY_DIR = REPO_ROOT / "deploy" / "kafka"
 DEFAULT_LIBS_DIR = REPO_ROOT / ".cache" / "kafka-libs"
+# The broker's JVM as documented for these machines; tests and the local run use it.
+STANDARD_JVM = ("-Xmx512m",)
+# A small-footprint broker for a modest machine: a 160 MB heap with the serial collector
+# (one broker, few clients), bounded metaspace and code cache, and a 16 MB compaction
+# buffer (Kafka's default of 128 MB alone would not fit that heap).
+SMALL_JVM = ("-Xmx160m", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=96m",
+             "-XX:ReservedCodeCacheSize=64m")
+SMALL_OVERRIDES = {"log.cleaner.dedupe.buffer.size": str(16 * 1024 * 1024)}
 # Jars that bind SLF4J to a backend; two on one class path make logging pick one at random.
 SLF4J_BINDINGS = ("log4j-slf4j-impl-", "log4j-slf4j2-impl-", "slf4j-reload4j-", "slf4j-log4j12-",
                   "slf4j-simple-", "slf4j-jdk14-", "slf4j-nop-", "logback-classic-")
@@ -46,12 +54,15 @@ def pid_alive(pid: int | None, marker: str) -> bool:
 
 class LocalKafka:
     def __init__(self, data_dir: Path | str, port: int | None = None,
-                 controller_port: int | None = None, libs_dir: Path | None = None) -> None:
+                 controller_port: int | None = None, libs_dir: Path | None = None,
+                 jvm: tuple[str, ...] = STANDARD_JVM,
+                 overrides: dict[str, str] | None = None) -> None:
         self.data_dir = Path(data_dir).resolve()
         saved = self._saved_ports()
         self.port = port or saved.get("PLAINTEXT") or free_port()
         self.controller_port = controller_port or saved.get("CONTROLLER") or free_port()
         self.libs_dir = Path(libs_dir or DEFAULT_LIBS_DIR).resolve()
+        self.jvm, self.overrides = jvm, dict(overrides or {})
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -122,7 +133,8 @@ class LocalKafka:
             # Own session: Ctrl-C in the caller's terminal must not reach the broker, and
             # stop()/kill() signal the whole group.
             self._process = subprocess.Popen(
-                self._java("kafka.Kafka", str(self.properties_file), heap="-Xmx512m"),
+                self._java("kafka.Kafka", str(self.properties_file), *self._override_args(),
+                           jvm=self.jvm),
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 cwd=self.data_dir, start_new_session=True)
         self.pid_file.write_text(f"{self._process.pid}\n")
@@ -200,19 +212,23 @@ class LocalKafka:
 
     def _run_tool(self, *args: str) -> str:
         # C1-only and serial GC: the tool runs for a second, so JIT and GC warm-up dominate.
-        cmd = self._java("kafka.tools.StorageTool", *args, heap="-Xmx128m")
-        cmd[2:2] = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
+        cmd = self._java("kafka.tools.StorageTool", *args, jvm=(
+            "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"))
         done = subprocess.run(cmd, capture_output=True, text=True, cwd=self.data_dir)
         if done.returncode != 0:
             raise RuntimeError(f"StorageTool {args[0]} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
-    def _java(self, main: str, *args: str, heap: str = "-Xmx256m") -> list[str]:
+    def _override_args(self) -> list[str]:
+        return [arg for key, value in sorted(self.overrides.items())
+                for arg in ("--override", f"{key}={value}")]
+
+    def _java(self, main: str, *args: str, jvm: tuple[str, ...]) -> list[str]:
         java_home = os.environ.get("JAVA_HOME")
         java = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
         if not java:
             raise RuntimeError("Java 17+ is needed to run the local Kafka broker")
-        return [java, heap, "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
+        return [java, *jvm, "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
                 f"-Dlog4j2.configurationFile={DEPLOY_DIR / 'log4j2.properties'}",
                 "-cp", f"{self.libs_dir}/*", main, *args]
 

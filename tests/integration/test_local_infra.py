@@ -14,7 +14,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from shared.localinfra.kafka import LocalKafka
+from shared.localinfra.kafka import SMALL_JVM, SMALL_OVERRIDES, LocalKafka
 from tests.support.infra import create_topics, new_topic_name, wait_for
 
 pytestmark = pytest.mark.integration
@@ -78,10 +78,13 @@ async def test_broker_delivers_a_produced_record_to_a_consumer_group(kafka_boots
 
 @pytest.fixture(scope="module")
 def own_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
-    """A broker of this module's own: these tests take it down, which the shared one must not."""
+    """A broker of this module's own: these tests take it down, which the shared one must not.
+    It runs with the benchmark's small footprint, so that configuration is proven to start,
+    restart and keep its data (its 160 MB heap does not fit Kafka's default buffers)."""
     if shutil.which("java") is None:
         pytest.skip("restart tests run a local broker and need Java")
-    broker = LocalKafka(tmp_path_factory.mktemp("own-kafka"))
+    broker = LocalKafka(tmp_path_factory.mktemp("own-kafka"), jvm=SMALL_JVM,
+                        overrides=SMALL_OVERRIDES)
     broker.start()
     try:
         yield broker
