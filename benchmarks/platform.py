@@ -38,6 +38,15 @@ class Infrastructure:
         self.kafka.start()
         self.postgres.start()
 
+    def fresh_broker(self) -> int | None:
+        """Replace the broker with an empty one on the same port; returns its pid. The
+        services' consumer groups have fixed names, so on the old broker a new platform
+        would resume the previous one's backlog."""
+        self.kafka.stop()
+        shutil.rmtree(self.kafka.data_dir, ignore_errors=True)
+        self.kafka.start()
+        return self.kafka.pid()
+
     def stop(self, keep_logs: Path | None = None) -> None:
         """Stop both servers and delete the scratch directory, keeping the services' logs
         (replacing the previous run's) where the results are, for reading afterwards."""

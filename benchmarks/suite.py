@@ -71,7 +71,10 @@ async def _platform(results: dict, infra: Infrastructure, profile: Profile,
             drain_timeout=profile.drain_timeout))
         _print_latency(results["end_to_end"])
         services.check_alive()
-    # A fresh platform: a backlog the latency run could not drain would fail every step.
+    # A fresh platform on an empty broker: a backlog the latency run could not drain would
+    # otherwise be resumed by the same consumer groups and fail every step.
+    rss.watch("kafka broker", await asyncio.to_thread(infra.fresh_broker))
+    await ensure_topics(CommonSettings(kafka_bootstrap_servers=infra.kafka.bootstrap))
     async with _running(infra, rss, profile) as (services, groups, feed):
         await _phase(results, "sustained", lambda: e2e.sustained_search(
             bootstrap=infra.kafka.bootstrap, groups=groups, feed=feed,
