@@ -3,7 +3,7 @@ loans it concerns and calls one use case. Windowed facts come from the window st
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Sequence
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,11 +30,21 @@ def build_handlers(settings: Any, windows: WindowStore) -> dict[str, Handler]:
             await warnings.judge(session, loans=[loan], signal=signal, settings=settings,
                                  cause=envelope)
 
-    async def judge_customer(session: AsyncSession, envelope: Envelope, customer_id: str,
-                             signal: Signal) -> None:
-        loans = await repo.active_loans_of_customer(session, customer_id)
+    async def judge_on(session: AsyncSession, envelope: Envelope, loans: Sequence[Loan],
+                       signal: Signal) -> None:
+        """Judge the loans active on the signal's date; one closed since then ends the
+        warnings the signal gave it at its close, as if the close had come after."""
         await warnings.judge(session, loans=loans, signal=signal, settings=settings,
                              cause=envelope)
+        for loan in loans:
+            if not loan.active and loan.closed_date is not None:
+                await clear_all(session, envelope, loan, loan.closed_date)
+
+    async def clear_all(session: AsyncSession, envelope: Envelope, loan: Loan,
+                        on: date) -> None:
+        for warning in (await repo.active_warnings_of_loan(session, loan.loan_id)).values():
+            await warnings.clear(session, warning=warning, reason="loan_closed", as_of=on,
+                                 cause=envelope)
 
     def loan_signal(kind: str, as_of: Callable[[Any], date],
                     values: Callable[[Any], dict]) -> Handler:
@@ -60,10 +70,8 @@ def build_handlers(settings: Any, windows: WindowStore) -> dict[str, Handler]:
         loan = await session.get(Loan, event.loan_id)
         if loan is None:
             return
-        loan.active = False
-        for warning in (await repo.active_warnings_of_loan(session, loan.loan_id)).values():
-            await warnings.clear(session, warning=warning, reason="loan_closed",
-                                 as_of=event.closed_date, cause=envelope)
+        loan.active, loan.closed_date = False, event.closed_date
+        await clear_all(session, envelope, loan, event.closed_date)
 
     async def missed(session: AsyncSession, envelope: Envelope, event: Any) -> None:
         window = windows.get(MISSED, event.loan_id)
@@ -89,7 +97,8 @@ def build_handlers(settings: Any, windows: WindowStore) -> dict[str, Handler]:
         if signal is not None:
             recent_signals.remember(session, scope="customer", code=event.customer_id,
                                     effective=event.effective_date, signal=signal, cause=envelope)
-            await judge_customer(session, envelope, event.customer_id, signal)
+            await judge_on(session, envelope, await repo.loans_of_customer_on(
+                session, event.customer_id, event.effective_date), signal)
 
     async def market(session: AsyncSession, envelope: Envelope, event: Any) -> None:
         await repo.set_market_risk(session, scope=event.scope, code=event.code,
@@ -99,11 +108,10 @@ def build_handlers(settings: Any, windows: WindowStore) -> dict[str, Handler]:
             "previous_level": event.previous_level})
         recent_signals.remember(session, scope=event.scope, code=event.code,
                                 effective=event.effective_date, signal=signal, cause=envelope)
-        loans = [loan for loan in await repo.active_loans_in(
-            session, scope=event.scope, code=event.code)
+        loans = [loan for loan in await repo.loans_in_on(
+            session, scope=event.scope, code=event.code, day=event.effective_date)
             if await market_concerns(session, loan, event.scope, signal)]
-        await warnings.judge(session, loans=loans, cause=envelope, settings=settings,
-                             signal=signal)
+        await judge_on(session, envelope, loans, signal)
 
     async def market_concerns(session: AsyncSession, loan: Loan, scope: str,
                               signal: Signal) -> bool:

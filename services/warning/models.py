@@ -31,6 +31,7 @@ class Loan(Base):
     region_code: Mapped[str] = mapped_column(String(32), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     registered_date: Mapped[date] = mapped_column(Date)
+    closed_date: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class EarlyWarning(Base):

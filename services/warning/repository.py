@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.warning.models import (
@@ -12,15 +12,23 @@ from services.warning.models import (
 )
 
 
-async def active_loans_of_customer(session: AsyncSession, customer_id: str) -> Sequence[Loan]:
+async def loans_of_customer_on(session: AsyncSession, customer_id: str,
+                              day: date) -> Sequence[Loan]:
+    """The customer's loans that were active on `day`: still active, or closed on or after
+    it (a close and a customer's signal of the same day may arrive in either order)."""
     return (await session.scalars(select(Loan).where(
-        Loan.customer_id == customer_id, Loan.active.is_(True)).order_by(Loan.loan_id))).all()
+        Loan.customer_id == customer_id, _active_on(day)).order_by(Loan.loan_id))).all()
 
 
-async def active_loans_in(session: AsyncSession, *, scope: str, code: str) -> Sequence[Loan]:
+async def loans_in_on(session: AsyncSession, *, scope: str, code: str,
+                      day: date) -> Sequence[Loan]:
     column = Loan.industry_code if scope == "industry" else Loan.region_code
     return (await session.scalars(select(Loan).where(
-        column == code, Loan.active.is_(True)).order_by(Loan.loan_id))).all()
+        column == code, _active_on(day)).order_by(Loan.loan_id))).all()
+
+
+def _active_on(day: date):  # type: ignore[no-untyped-def]
+    return or_(Loan.active.is_(True), Loan.closed_date >= day)
 
 
 async def active_warnings_of_loan(session: AsyncSession, loan_id: str) -> dict[str, EarlyWarning]:

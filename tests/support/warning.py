@@ -41,6 +41,12 @@ def registered(loan_id: str = LOAN, customer_id: str = CUSTOMER, *, product: str
         "installments": 12, "first_due_date": "2026-02-10"})
 
 
+def closed(on: date, loan_id: str = LOAN, customer_id: str = CUSTOMER) -> Envelope:
+    return _event("monitoring.loan.closed.v1", loan_id, {
+        **_loan(loan_id, customer_id), "closed_date": on.isoformat(), "reason": "repaid",
+        "outstanding_principal": "0", "classification": "normal"}, on)
+
+
 def missed(no: int, as_of: date, loan_id: str = LOAN, customer_id: str = CUSTOMER) -> Envelope:
     return _event("monitoring.installment.missed.v1", loan_id, {
         **_loan(loan_id, customer_id), "installment_no": no, "due_date": as_of.isoformat(),

@@ -1,5 +1,6 @@
-"""A loan's registration (keyed by loan) and a customer or market signal (keyed by customer,
-industry or region) may arrive in either order; the warnings must not depend on it."""
+"""A loan's registration or close (keyed by loan) and a customer or market signal (keyed by
+customer, industry or region) of the same day may arrive in either order; the warnings must
+not depend on it."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -61,3 +62,27 @@ async def test_signals_older_than_the_kept_weeks_are_forgotten_at_the_close(
         await harness.feed(ev.legal("enforcement", DISBURSED),
                            ev.business_day(DISBURSED + timedelta(40)), ev.registered())
         assert await harness.warnings() == []
+
+
+CLOSED = DISBURSED + timedelta(60)
+SAME_DAY_AS_CLOSE = {
+    "current_ratio": ev.financials(CLOSED, current_assets="98", current_liabilities="100"),
+    "legal": ev.legal("enforcement", CLOSED),
+    "market": ev.market("industry", "C13", "high", CLOSED),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SAME_DAY_AS_CLOSE))
+async def test_a_signal_of_the_closing_day_leaves_the_same_cleared_warning_whichever_arrives_first(
+        tmp_path: Path, kind: str) -> None:
+    signal, close = SAME_DAY_AS_CLOSE[kind], ev.closed(CLOSED)
+    signal_first = await _outcome(tmp_path / "a.db", [ev.registered(), signal, close])
+    close_first = await _outcome(tmp_path / "b.db", [ev.registered(), close, signal])
+    warnings, _ = signal_first
+    assert warnings and all(status == "cleared" for *_, status, _ in warnings)
+    assert close_first == signal_first
+
+
+async def test_a_signal_after_the_close_does_not_touch_the_closed_loan(tmp_path: Path) -> None:
+    events = [ev.registered(), ev.closed(CLOSED), ev.legal("enforcement", CLOSED + timedelta(1))]
+    assert await _outcome(tmp_path / "a.db", events) == ([], [])
