@@ -90,6 +90,7 @@ async def latency_run(*, bootstrap: str, groups: list[str], collections_api: str
     return {"rate": rate, "seconds": seconds, "published": published,
             # Below `rate` when the publisher itself could not keep the pace (a busy machine).
             "achieved_input_rate": round(published / seconds, 1),
+            "monitoring": stats.latency_summary(arrivals.monitoring_latencies),
             "warning": stats.latency_summary(arrivals.warning_latencies),
             "warnings_unmatched": arrivals.warnings_unmatched,
             "case": stats.latency_summary(cases.latencies),

@@ -23,6 +23,9 @@ class Arrivals:
     def __init__(self, bootstrap: str, sent: dict[str, float]) -> None:
         self.bootstrap, self.sent = bootstrap, sent
         self.warning_latencies: list[float] = []
+        # The first hop alone: bank event -> monitoring's first derived event from it.
+        self.monitoring_latencies: list[float] = []
+        self._monitoring_seen: set[str] = set()
         self.warnings_unmatched = 0
         # customer id -> time its delinquency's cause was produced, awaiting a case
         self.became_delinquent: dict[str, float] = {}
@@ -55,7 +58,11 @@ class Arrivals:
                 self.warnings_unmatched += 1
             else:
                 self.warning_latencies.append(now - cause)
-        elif event.get("type") == DELINQUENCY_CHANGED and cause is not None:
+            return
+        if cause is not None and event["correlationid"] not in self._monitoring_seen:
+            self._monitoring_seen.add(event["correlationid"])
+            self.monitoring_latencies.append(now - cause)
+        if event.get("type") == DELINQUENCY_CHANGED and cause is not None:
             data = event.get("data", {})
             if data.get("dpd", 0) >= 1 and data.get("previous_dpd", 0) == 0:
                 self.became_delinquent.setdefault(data["customer_id"], cause)

@@ -142,6 +142,23 @@ def ageing_table(results: dict) -> str:
     return table(rows)
 
 
+def latency_table(results: dict) -> str:
+    """End-to-end latency per run: at the target rate, and at the highest sustained rate."""
+    rows = [("end to end", "input/s", "warning p50/p95/p99 ms", "case p50/p95/p99 ms")]
+    for label, name in (("at the target rate", "end_to_end"),
+                        ("at the highest sustained rate", "end_to_end_at_sustained_rate")):
+        run = results.get(name) or {}
+        rows.append((label, _cell(run.get("achieved_input_rate")),
+                     _percentiles(run.get("warning")), _percentiles(run.get("case"))))
+    return table(rows)
+
+
+def _percentiles(figures: dict | None) -> str:
+    if not figures or figures.get("p99_ms") is None:
+        return "-"
+    return " / ".join(_cell(figures.get(f"p{p}_ms")) for p in (50, 95, 99))
+
+
 def write_json(results: dict, directory: Path, stamp: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     text = json.dumps({**results, "checks": [asdict(c) for c in checks(results)]}, indent=2,

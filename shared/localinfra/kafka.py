@@ -23,11 +23,13 @@ DEPLOY_DIR = REPO_ROOT / "deploy" / "kafka"
 DEFAULT_LIBS_DIR = REPO_ROOT / ".cache" / "kafka-libs"
 # The broker's JVM as documented for these machines; tests and the local run use it.
 STANDARD_JVM = ("-Xmx512m",)
-# A small-footprint broker for a modest machine: a 160 MB heap with the serial collector
-# (one broker, few clients), bounded metaspace and code cache, and a 16 MB compaction
-# buffer (Kafka's default of 128 MB alone would not fit that heap).
-SMALL_JVM = ("-Xmx160m", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=96m",
-             "-XX:ReservedCodeCacheSize=64m")
+# A small-footprint broker for a modest machine: a 128 MB heap with the serial collector
+# (one broker, few clients), bounded metaspace and code cache, per-thread NIO buffer
+# caches capped at 256 KB (by default a thread keeps a direct buffer as large as the
+# largest request it read), and a 16 MB compaction buffer (Kafka's default of 128 MB
+# alone would not fit the heap).
+SMALL_JVM = ("-Xmx128m", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=96m",
+             "-XX:ReservedCodeCacheSize=48m", "-Djdk.nio.maxCachedBufferSize=262144")
 SMALL_OVERRIDES = {"log.cleaner.dedupe.buffer.size": str(16 * 1024 * 1024)}
 # Jars that bind SLF4J to a backend; two on one class path make logging pick one at random.
 SLF4J_BINDINGS = ("log4j-slf4j-impl-", "log4j-slf4j2-impl-", "slf4j-reload4j-", "slf4j-log4j12-",

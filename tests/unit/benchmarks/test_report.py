@@ -106,3 +106,16 @@ def test_each_ingest_shape_is_listed_with_the_first_as_the_headline():
     printed = report.figures_table(results)
     assert "1,000 loans x 10 each" in printed and "700.5" in printed
     assert _verdicts(results)["monitoring ingest"] is False
+
+
+def test_latency_is_listed_at_the_target_rate_and_at_the_highest_sustained_rate():
+    results = _results(
+        end_to_end={"achieved_input_rate": 500.0, "warning": {
+            "p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 170000.0}, "case": {"p99_ms": None}},
+        end_to_end_at_sustained_rate={"achieved_input_rate": 100.0, "warning": {
+            "p50_ms": 310.0, "p95_ms": 620.0, "p99_ms": 880.5}})
+    lines = report.latency_table(results).splitlines()
+    target = next(line for line in lines if line.startswith("at the target rate"))
+    sustained = next(line for line in lines if line.startswith("at the highest sustained"))
+    assert "170,000.0" in target and target.rstrip().endswith("-")
+    assert "100.0" in sustained and "310.0 / 620.0 / 880.5" in sustained
