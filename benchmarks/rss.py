@@ -25,8 +25,12 @@ def _read_status(pid: int) -> str | None:
 
 
 def _children(pid: int) -> list[int]:
-    found = []
-    for task in (PROC / str(pid) / "task").glob("*"):
+    found: list[int] = []
+    try:
+        tasks = list((PROC / str(pid) / "task").iterdir())
+    except OSError:
+        return found  # the process ended between two samples
+    for task in tasks:
         try:
             found += [int(c) for c in (task / "children").read_text().split()]
         except OSError:
