@@ -204,8 +204,10 @@ async def run_suite(profile: Profile, only: frozenset[str] = frozenset(PHASES)) 
             if "ageing" in only:
                 await _phase(results, "ageing", lambda: _ageing(profile))
         finally:
-            await rss.stop()
-            await asyncio.to_thread(infra.stop, RESULTS_DIR / "logs")
+            try:
+                await rss.stop()
+            finally:  # the servers must go even when the sampler failed
+                await asyncio.to_thread(infra.stop, RESULTS_DIR / "logs")
     results["rss"] = rss.peaks()
     results["driver_peak_rss_mb"] = round(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
