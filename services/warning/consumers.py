@@ -63,8 +63,7 @@ def build_handlers(settings: Any, windows: WindowStore) -> dict[str, Handler]:
         session.add(loan)
         for scope, signal, cause in await recent_signals.since_disbursal(session, loan):
             if scope == "customer" or await market_concerns(session, loan, scope, signal):
-                await warnings.judge(session, loans=[loan], signal=signal, settings=settings,
-                                     cause=cause)
+                await judge_on(session, cause, [loan], signal)
 
     async def closed(session: AsyncSession, envelope: Envelope, event: Any) -> None:
         loan = await session.get(Loan, event.loan_id)
