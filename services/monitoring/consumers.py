@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events import bank, topics
 from shared.events.envelope import Envelope
+from shared.events.bank.business_day import business_date_of
+from shared.kafka.close_barrier import CloseBarrierSpec
 from shared.kafka.consumer import ConsumerSpec, Handler
 from shared.kafka.processing import RejectEvent
 from services.monitoring import (
@@ -155,4 +157,13 @@ def consumer_spec(settings: Settings) -> ConsumerSpec:
         scope=lambda session: deferred_ageing.deferred_ageing(
             session, AgeingPolicy.from_settings(settings)),
         prepare=prefetch.prefetch,
+        barrier=CLOSE_BARRIER,
     )
+
+
+# A close is aged only after every bank event published before it, never after one
+# published later (the README's delivery section); crm and warning events are not gated.
+CLOSE_BARRIER = CloseBarrierSpec(
+    calendar_topic=topics.BANK_CALENDAR,
+    gated_topics=frozenset({topics.BANK_LOANS, topics.BANK_CUSTOMERS, topics.BANK_MARKET}),
+    close_type="bank.business-day.closed.v1", business_date_of=business_date_of)

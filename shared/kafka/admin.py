@@ -4,17 +4,25 @@ from __future__ import annotations
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from shared.config import CommonSettings
-from shared.events.topics import ALL_TOPICS, SINGLE_PARTITION_TOPICS, dlq
+from shared.events.topics import ALL_TOPICS, INBOUND_TOPICS, SINGLE_PARTITION_TOPICS, dlq
 from shared.kafka.client import connection_kwargs
+
+
+# The broker stamps the bank's records as it appends them, so "published before the
+# close" is one clock's order across producers (shared/kafka/close_barrier.py).
+INBOUND_CONFIG = {"message.timestamp.type": "LogAppendTime"}
 
 
 def desired_topics(settings: CommonSettings, topics=ALL_TOPICS) -> list[NewTopic]:
     wanted = []
     for topic in topics:
         partitions = 1 if topic in SINGLE_PARTITION_TOPICS else settings.topic_partitions
-        for name in (topic, dlq(topic)):
-            wanted.append(NewTopic(name=name, num_partitions=partitions,
-                                   replication_factor=settings.topic_replication_factor))
+        config = INBOUND_CONFIG if topic in INBOUND_TOPICS else {}
+        wanted.append(NewTopic(name=topic, num_partitions=partitions,
+                               replication_factor=settings.topic_replication_factor,
+                               topic_configs=dict(config)))
+        wanted.append(NewTopic(name=dlq(topic), num_partitions=partitions,
+                               replication_factor=settings.topic_replication_factor))
     return wanted
 
 

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import AsyncContextManager, Awaitable, Callable, Mapping
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,6 +21,7 @@ from shared.db import inbox
 from shared.db.delivery import DeliveryTables
 from shared.events.envelope import Envelope
 from shared.kafka.client import connection_kwargs
+from shared.kafka.close_barrier import CloseBarrier, CloseBarrierSpec
 from shared.kafka.processing import DecodedBatch, Outcome, RecordProcessor
 from shared.kafka.records import RawRecord
 from shared.observability import metrics
@@ -42,13 +43,16 @@ class ConsumerSpec:
     """What a service declares: its group name, topics and HANDLERS map. `scope` wraps the
     handlers of every consumer transaction (one record or a batch) and, on leaving without
     error, may finish work the handlers deferred to the end of the transaction. `prepare`
-    sees a batch's fresh events before their handlers run, to load in bulk what they read."""
+    sees a batch's fresh events before their handlers run, to load in bulk what they read.
+    `barrier` holds the business-day close back until the gated topics caught up with it
+    (see `close_barrier`)."""
 
     name: str
     topics: tuple[str, ...]
     handlers: Mapping[str, Handler]
     scope: Scope = _no_scope
     prepare: Prepare | None = None
+    barrier: CloseBarrierSpec | None = None
 
 
 class EventConsumer:
@@ -67,16 +71,23 @@ class EventConsumer:
             max_event_bytes=settings.max_event_bytes,
         )
         self._consumer: AIOKafkaConsumer | None = None
+        self._barrier: CloseBarrier | None = None
         self._stopping = asyncio.Event()
 
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(
-            *self.spec.topics, **connection_kwargs(self.settings), group_id=self.spec.name,
+            **connection_kwargs(self.settings), group_id=self.spec.name,
             enable_auto_commit=False, auto_offset_reset="earliest",
             max_poll_records=self.settings.consumer_batch_size,
             fetch_max_bytes=max(52_428_800, self.settings.max_event_bytes * 2),
             max_partition_fetch_bytes=max(1_048_576, self.settings.max_event_bytes * 2),
         )
+        listener = None
+        if self.spec.barrier is not None:
+            self._barrier = CloseBarrier(self.spec.barrier, self._consumer,
+                                         self._process_partition)
+            listener = _ResetOnRebalance(self._barrier)
+        self._consumer.subscribe(self.spec.topics, listener=listener)
         await self._consumer.start()
 
     async def stop(self) -> None:
@@ -93,8 +104,11 @@ class EventConsumer:
         try:
             while not self._stopping.is_set():
                 batches = await self._consumer.getmany(timeout_ms=200)
-                for tp, records in batches.items():
-                    await self._process_partition(tp, records)
+                if self._barrier is not None:
+                    await self._barrier.round(batches)
+                else:
+                    for tp, records in batches.items():
+                        await self._process_partition(tp, records)
                 await self._report_lag()
         finally:
             await self.close()
@@ -184,6 +198,17 @@ class EventConsumer:
             metrics.CONSUMER_LAG.labels(
                 self.settings.service_name, self.spec.name, tp.topic, str(tp.partition)
             ).set(max(0, end - position))
+
+
+class _ResetOnRebalance(ConsumerRebalanceListener):
+    def __init__(self, barrier: CloseBarrier) -> None:
+        self.barrier = barrier
+
+    async def on_partitions_revoked(self, revoked: object) -> None:
+        self.barrier.reset()
+
+    async def on_partitions_assigned(self, assigned: object) -> None:
+        self.barrier.reset()
 
 
 __all__ = ["ConsumerSpec", "EventConsumer", "Handler", "Outcome"]

@@ -1,6 +1,9 @@
 """Payloads on `bank.calendar.v1` (a single partition, so days arrive in order)."""
 from __future__ import annotations
 
+from datetime import date
+from typing import Any, Mapping
+
 from pydantic import Field
 
 from shared.events.registry import Payload, event
@@ -15,3 +18,20 @@ class BusinessDayClosed(Payload):
     the wall clock, so a replay gives the same results as the live run."""
 
     business_date: IsoDate = Field(description="The business day that was closed")
+
+
+# The field naming the business date of each inbound event that has one (contact and
+# employment changes carry none). Only used to order an event published in the same
+# millisecond as a close (see shared/kafka/close_barrier.py).
+_DATED_BY = ("paid_date", "reversed_date", "disbursed_date", "effective_date", "valued_date",
+             "closed_date", "report_date", "period_end", "event_date", "business_date")
+
+
+def business_date_of(data: Mapping[str, Any]) -> date | None:
+    for name in _DATED_BY:
+        if isinstance(data.get(name), str):
+            try:
+                return date.fromisoformat(data[name])
+            except ValueError:
+                return None
+    return None
