@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import AsyncContextManager, Awaitable, Callable, Mapping
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 Handler = Callable[[AsyncSession, Envelope, BaseModel], Awaitable[None]]
 Scope = Callable[[AsyncSession], AsyncContextManager[None]]
 Prepare = Callable[[AsyncSession, list[tuple[Envelope, BaseModel]]], Awaitable[None]]
+Source = Callable[[RawRecord], Awaitable[object]]
+SourceFactory = Callable[[async_sessionmaker[AsyncSession], object], Source]
+"""Builds, from the consumer's sessions and dead-letter producer, what decodes and applies
+one record of a topic in a foreign format (Fineract's Avro) with its own inbox rules."""
 
 
 def _no_scope(session: AsyncSession) -> AsyncContextManager[None]:
@@ -45,7 +49,7 @@ class ConsumerSpec:
     error, may finish work the handlers deferred to the end of the transaction. `prepare`
     sees a batch's fresh events before their handlers run, to load in bulk what they read.
     `barrier` holds the business-day close back until the gated topics caught up with it
-    (see `close_barrier`)."""
+    (see `close_barrier`). `sources` names topics whose records a `Source` applies."""
 
     name: str
     topics: tuple[str, ...]
@@ -53,6 +57,14 @@ class ConsumerSpec:
     scope: Scope = _no_scope
     prepare: Prepare | None = None
     barrier: CloseBarrierSpec | None = None
+    sources: Mapping[str, SourceFactory] = field(default_factory=dict)
+
+    def with_source(self, topic: str, factory: SourceFactory) -> "ConsumerSpec":
+        """Also consume `topic` through `factory`'s source, behind the same barrier."""
+        barrier = self.barrier and replace(
+            self.barrier, gated_topics=self.barrier.gated_topics | {topic})
+        return replace(self, topics=(*self.topics, topic), barrier=barrier,
+                       sources={**self.sources, topic: factory})
 
 
 class EventConsumer:
@@ -70,6 +82,8 @@ class EventConsumer:
             retry_backoff_seconds=settings.consumer_retry_backoff_seconds,
             max_event_bytes=settings.max_event_bytes,
         )
+        self._sources = {topic: factory(sessions, dlq_sender)
+                         for topic, factory in spec.sources.items()}
         self._consumer: AIOKafkaConsumer | None = None
         self._barrier: CloseBarrier | None = None
         self._stopping = asyncio.Event()
@@ -115,7 +129,11 @@ class EventConsumer:
 
     async def _process_partition(self, tp: TopicPartition, records: list) -> None:
         raw = [RawRecord.from_consumer_record(record) for record in records]
-        if not await self.process_batch(raw):
+        source = self._sources.get(tp.topic)
+        if source is not None:
+            for record in raw:
+                await source(record)
+        elif not await self.process_batch(raw):
             for record in raw:
                 await self.processor.process(record, self._apply)
         await self._consumer.commit({tp: records[-1].offset + 1})

@@ -17,11 +17,8 @@ from shared.events import topics
 from shared.events.registry import spec_for
 from shared.kafka.admin import ensure_topics
 from shared.kafka.dlq import header_map
-from shared.runtime.worker import Worker
 from services.monitoring.config import Settings as MonitoringSettings
-from services.monitoring.consumers import consumer_spec
-from services.monitoring.fineract import fineract_job
-from services.monitoring.models import delivery
+from services.monitoring.worker import build_worker
 from tests.support import bank_events as bank
 from tests.support.kafka import (
     create_topics, produce, publish_envelopes, read_all, unique, wait_for,
@@ -49,8 +46,7 @@ class FineractMonitoringSettings(MonitoringSettings):
 
 @asynccontextmanager
 async def running_monitoring(settings):  # type: ignore[no-untyped-def]
-    worker = Worker(settings, tables=delivery, consumers=[consumer_spec(settings)],
-                    jobs=[fineract_job(settings)], serve_ops=False)
+    worker = build_worker(settings, serve_ops=False)
     await worker.start()
     task = asyncio.create_task(worker.run())
     try:
@@ -67,10 +63,7 @@ async def test_a_fineract_loan_is_disbursed_repaid_falls_overdue_and_is_charged_
     await create_topics(private_kafka, [TOPIC, f"{TOPIC}.dlq"])
     settings = FineractMonitoringSettings(database_url=service_databases("monitoring"),
                                           kafka_bootstrap_servers=private_kafka,
-                                          consumer_group=unique("g"),
-                                          # two consumers share one SQLite file here
-                                          consumer_max_retries=6,
-                                          consumer_retry_backoff_seconds=0.2)
+                                          consumer_group=unique("g"))
     await migrate("monitoring", settings.database_url)
     loan = random.randint(10**6, 10**9)
     key, loan_id = loan_key(loan), str(loan)
@@ -147,3 +140,41 @@ async def test_a_fineract_loan_is_disbursed_repaid_falls_overdue_and_is_charged_
     assert (closed["data"]["reason"], closed["source"]) == ("written_off", "postloan.monitoring")
     dead = await read_all(private_kafka, f"{TOPIC}.dlq", expect=1, timeout=10)
     assert [header_map(r.headers)["dlq.reason"] for r in dead] == ["not_single_object"]
+
+
+async def test_a_fineract_repayment_published_before_the_close_is_applied_before_it(
+    private_kafka: str, service_databases,
+) -> None:
+    """Fineract's events pass the same close-of-day barrier as the native bank topics: a
+    repayment on the due date, then the close a week later published right after it, read
+    by a monitoring that starts only then, never ages the payer as late."""
+    await ensure_topics(CommonSettings(kafka_bootstrap_servers=private_kafka))
+    await create_topics(private_kafka, [TOPIC, f"{TOPIC}.dlq"], partitions=3)
+    settings = FineractMonitoringSettings(database_url=service_databases("monitoring"),
+                                          kafka_bootstrap_servers=private_kafka,
+                                          consumer_group=unique("g"), consumer_batch_size=5)
+    await migrate("monitoring", settings.database_url)
+    loans = [random.randint(10**6, 10**9) for _ in range(12)]
+    for loan in loans:
+        await produce(private_kafka, TOPIC, [(loan_key(loan), value) for value in (
+            message("LoanDisbursalBusinessEvent", ACCOUNT,
+                    account(loan, disbursed=DISBURSED, first_due=FIRST_DUE),
+                    business_date=DISBURSED),
+            message("LoanTransactionMakeRepaymentPostBusinessEvent", TRANSACTION,
+                    transaction(loan, loan + 1, "1050.00000000", FIRST_DUE),
+                    business_date=FIRST_DUE))])
+    week_later = FIRST_DUE + timedelta(days=7)
+    await publish_envelopes(private_kafka, [(topics.BANK_CALENDAR, bank.business_day(week_later))])
+
+    async with running_monitoring(settings), \
+            api_client("monitoring", settings, "risk_officer") as client:
+        async def aged() -> bool:
+            views = [(await client.get(f"/v1/loans/{loan}")).json() for loan in loans]
+            return all(v.get("as_of_date") == week_later.isoformat() for v in views)
+        await wait_for(aged, timeout=90, message="every loan aged to the close")
+        for loan in loans:
+            state = (await client.get(f"/v1/loans/{loan}")).json()
+            assert (state["dpd"], len(state["payments"])) == (0, 1), state
+    published = [json.loads(r.value)["type"] for r in await read_all(
+        private_kafka, topics.MONITORING, expect=10_000, timeout=5)]
+    assert "monitoring.installment.missed.v1" not in published

@@ -1,29 +1,26 @@
-"""The Fineract source: a consumer loop on Fineract's topic (default `external-events`).
+"""The Fineract source: Fineract's topic (default `external-events`) read by monitoring's
+own consumer, so its events pass the same close-of-day barrier as the native bank topics;
+only decoding (Avro) and applying (one inbox row per Fineract idempotencyKey) are its own.
 
-Same guarantees as every postloan consumer: the effect and the inbox row (keyed by
-Fineract's idempotencyKey) commit in one transaction, the offset is committed after the
-database commit, failures are retried and then dead-lettered to `<topic>.dlq` with the
-reason in headers. Undecodable records are dead-lettered at once; event types that do
-not matter are counted and skipped."""
+Same guarantees as every postloan consumer: the effect and the inbox row commit in one
+transaction, the offset is committed after the database commit, failures are retried and
+then dead-lettered to `<topic>.dlq` with the reason in headers. Undecodable records are
+dead-lettered at once; event types that do not matter are counted and skipped."""
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.db import inbox
 from shared.db.delivery import DeliveryTables
 from shared.events.envelope import Envelope, MalformedRecord, new_event
-from shared.kafka.client import connection_kwargs
-from shared.kafka.consumer import Handler
+from shared.kafka.consumer import Handler, Source, SourceFactory
 from shared.kafka.processing import RecordProcessor
 from shared.kafka.records import RawRecord
-from shared.observability import metrics as shared_metrics
-from shared.runtime.worker import Job, WorkerContext
 from services.monitoring.consumers import build_handlers
 from services.monitoring.domain.classification import AgeingPolicy
 from services.monitoring.fineract import metrics
@@ -158,41 +155,11 @@ class FineractSource:
                                 correlation_id=envelope.id)
         return True
 
-    async def run(self, stopping) -> None:  # type: ignore[no-untyped-def]
-        settings = self.settings
-        consumer = AIOKafkaConsumer(
-            self.options.topic, **connection_kwargs(settings), group_id=self.options.consumer_group,
-            enable_auto_commit=False, auto_offset_reset="earliest",
-            max_poll_records=settings.consumer_batch_size,
-            fetch_max_bytes=max(52_428_800, settings.max_event_bytes * 2),
-            max_partition_fetch_bytes=max(1_048_576, settings.max_event_bytes * 2),
-        )
-        await consumer.start()
-        try:
-            while not stopping.is_set():
-                batches = await consumer.getmany(timeout_ms=200)
-                for tp, records in batches.items():
-                    for record in records:
-                        await self.process(RawRecord.from_consumer_record(record))
-                    await consumer.commit({tp: records[-1].offset + 1})
-                await self._report_lag(consumer)
-        finally:
-            await consumer.stop()
 
-    async def _report_lag(self, consumer: AIOKafkaConsumer) -> None:
-        for tp in consumer.assignment():
-            end = consumer.highwater(tp)
-            if end is None:
-                continue
-            position = await consumer.position(tp)
-            shared_metrics.CONSUMER_LAG.labels(
-                self.settings.service_name, self.options.consumer_group, tp.topic,
-                str(tp.partition)).set(max(0, end - position))
-
-
-def fineract_job(settings: Any) -> Job | None:
-    """The worker job consuming Fineract's topic; None unless `fineract_enabled`.
-    The schema directory is read here, so a wrong path fails the worker at start."""
+def fineract_source(settings: Any) -> tuple[str, SourceFactory] | None:
+    """(Fineract's topic, the factory of its source) for monitoring's consumer; None unless
+    `fineract_enabled`. The schema directory is read here, so a wrong path fails the
+    worker at start."""
     options = FineractOptions.from_settings(settings)
     if not options.enabled:
         return None
@@ -200,14 +167,11 @@ def fineract_job(settings: Any) -> Job | None:
         raise ValueError("fineract_enabled needs fineract_schema_dir (Fineract's avro folder)")
     store = SchemaStore.from_directory(options.schema_dir)
 
-    async def fineract_source(context: WorkerContext) -> None:
-        source = FineractSource(options=options, store=store, settings=context.settings,
-                                sessions=context.sessions, dlq_sender=context.producer)
-        log.info("consuming Fineract events", extra={"topic": options.topic,
-                                                      "consumer": options.consumer_group})
-        await source.run(context.stopping)
+    def factory(sessions: async_sessionmaker[AsyncSession], dlq_sender: object) -> Source:
+        return FineractSource(options=options, store=store, settings=settings,
+                              sessions=sessions, dlq_sender=dlq_sender).process
 
-    return fineract_source
+    return options.topic, factory
 
 
-__all__ = ["FineractOptions", "FineractProcessor", "FineractSource", "fineract_job"]
+__all__ = ["FineractOptions", "FineractProcessor", "FineractSource", "fineract_source"]

@@ -11,7 +11,7 @@ from shared.kafka.dlq import header_map
 from shared.kafka.processing import Outcome
 from shared.kafka.records import RawRecord
 from services.monitoring.fineract import metrics
-from services.monitoring.fineract.consumer import FineractOptions, FineractSource, fineract_job
+from services.monitoring.fineract.consumer import FineractOptions, FineractSource, fineract_source
 from services.monitoring.models import Loan, Payment
 from tests.support.monitoring import MonitoringHarness
 from tests.support.fineract import (
@@ -163,18 +163,19 @@ async def test_undoing_a_charge_off_puts_the_loan_back_on_the_book(source) -> No
     assert (loan.status, loan.closed_date, loan.close_reason) == ("active", None, None)
 
 
-def test_the_job_is_off_unless_enabled_and_needs_the_schema_directory() -> None:
+def test_the_source_is_off_unless_enabled_and_needs_the_schema_directory() -> None:
     class Off:
         consumer_group = "monitoring"
-    assert fineract_job(Off()) is None
+    assert fineract_source(Off()) is None
 
     class NoDir(Off):
         fineract_enabled = True
     with pytest.raises(ValueError):
-        fineract_job(NoDir())
+        fineract_source(NoDir())
 
     class On(NoDir):
         fineract_schema_dir = str(SCHEMA_DIR)
-    assert callable(fineract_job(On()))
+    topic, factory = fineract_source(On())
+    assert topic == "external-events" and callable(factory)
     assert FineractOptions.from_settings(On()).consumer_group == "monitoring-fineract"
     assert FineractOptions.from_settings(On()).topic == "external-events"
