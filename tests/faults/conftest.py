@@ -13,13 +13,23 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.faults.feeder import Profile
-from tests.faults.scenario import RunResult, run_platform
+from tests.faults.scenario import Feed, RunResult, run_platform
 
 PROFILES = {
     # CI: with this seed cases open before the run and on days 1 and 11, and warnings fire
     # from day 1.
     "ci": Profile(loans=40, days=12, seed=11),
     "long": Profile(loans=120, days=60, seed=11),
+}
+
+
+# The bank's speed: each day's events and its close back to back, on each database, at
+# full speed and with every consumer slowed so each close is published into a lag.
+BANK_SPEED = {
+    "back-to-back-postgresql": Feed(wait=False),
+    "back-to-back-sqlite": Feed("sqlite", wait=False),
+    "lagging-postgresql": Feed(wait=False, slow=True),
+    "lagging-sqlite": Feed("sqlite", wait=False, slow=True),
 }
 
 
@@ -69,3 +79,12 @@ def baseline(runs: tuple[RunResult, RunResult]) -> RunResult:
 @pytest.fixture(scope="session")
 def faulty(runs: tuple[RunResult, RunResult]) -> RunResult:
     return runs[1]
+
+
+@pytest.fixture(scope="session")
+def bank_speed_runs(profile: Profile) -> dict[str, RunResult]:
+    """Every BANK_SPEED feed of the same seed, without faults, two at a time."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(run_platform, profile, fault_seed=None, name=name,
+                                     feed=feed) for name, feed in BANK_SPEED.items()}
+        return {name: future.result() for name, future in futures.items()}

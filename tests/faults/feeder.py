@@ -1,9 +1,8 @@
-"""The simulated bank fed like a bank's batch window: a day's loan, customer and market
-events, wait until the platform absorbed them, then that day's close, wait again.
-
-Without the window, a close on bank.calendar.v1 races the same day's loan events on other
-topics and two fault-free runs of one seed end in different states; with it the fault-free
-state is a function of the seed, so a faulty run can be compared with it."""
+"""The simulated bank, fed two ways. Gently, in batch windows: a day's loan, customer and
+market events, wait until the platform absorbed them, then that day's close, wait again;
+the fault-free state is then a function of the seed. Or as a bank feeds (`wait=False`):
+each day's events and its close back to back, the next day right after, whatever the
+consumers' lag; the close-of-day barrier must make that end in the gentle run's state."""
 from __future__ import annotations
 
 import asyncio
@@ -22,6 +21,8 @@ log = logging.getLogger(__name__)
 # Called after a day's events are sent and before the platform is waited for, so a fault
 # lands while those events are being processed. Arguments: day index, the events sent.
 DayHook = Callable[[int, list[Published]], Awaitable[None]]
+# Called just before a day's close is sent (to measure the lag it is published into).
+CloseHook = Callable[[int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ class BatchWindowFeeder:
         self.sent: list[Published] = []
 
     async def run(self, profile: Profile, on_day: DayHook | None = None,
-                  reorder: random.Random | None = None) -> None:
+                  reorder: random.Random | None = None, wait: bool = True,
+                  on_close: CloseHook | None = None) -> None:
         await ensure_inbound_topics(self.settings)
         options = SimulationOptions(loans=profile.loans, days=profile.days, seed=profile.seed)
         for index, (events, close) in enumerate(days_of(options)):
@@ -75,9 +77,13 @@ class BatchWindowFeeder:
             await self.send(events)
             if on_day is not None:
                 await on_day(index, events)
-            await self.settle()
+            if wait:
+                await self.settle()
+            if on_close is not None:
+                await on_close(index)
             await self.send([close])
-            await self.settle()
+            if wait:
+                await self.settle()
 
     async def send(self, events: list[Published]) -> None:
         """Send with retries: a broker restarted under a fault may refuse a batch, and a

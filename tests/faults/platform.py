@@ -64,9 +64,12 @@ class FaultPlatform:
     """Owns its broker, its database cluster and its worker processes; nothing is shared
     with other tests, because the scenarios restart all of them."""
 
-    def __init__(self, base: Path, name: str) -> None:
+    def __init__(self, base: Path, name: str, database: str = "postgresql",
+                 extra_env: dict[str, str] | None = None) -> None:
         self.base = base
         self.name = name
+        self.database = database
+        self.extra_env = dict(extra_env or {})
         self.kafka = LocalKafka(base / "kafka")
         self.postgres = LocalPostgres(base / "postgres")
         self.logs = base / "logs"
@@ -83,9 +86,13 @@ class FaultPlatform:
         self.base.chmod(0o755)  # the PostgreSQL server runs as its own user
         self.logs.mkdir(exist_ok=True)
         self.kafka.start()
-        self.postgres.start()
-        for service in SERVICES:
-            self.database_urls[service] = self.postgres.create_database(service)
+        if self.database == "sqlite":
+            for service in SERVICES:
+                self.database_urls[service] = f"sqlite+aiosqlite:///{self.base / service}.db"
+        else:
+            self.postgres.start()
+            for service in SERVICES:
+                self.database_urls[service] = self.postgres.create_database(service)
         from shared.config import CommonSettings
         from shared.kafka.admin import ensure_topics
 
@@ -104,7 +111,8 @@ class FaultPlatform:
                 except subprocess.TimeoutExpired:
                     worker.signal(signal.SIGKILL)
         self.kafka.stop()
-        self.postgres.stop()
+        if self.database != "sqlite":
+            self.postgres.stop()
 
     def _env(self, service: str) -> dict[str, str]:
         prefix = service.upper()
@@ -114,7 +122,7 @@ class FaultPlatform:
                "POSTLOAN_MAX_EVENT_BYTES": str(MAX_EVENT_BYTES),
                "POSTLOAN_LOG_LEVEL": "WARNING",
                f"{prefix}_DATABASE_URL": self.database_urls[service],
-               f"{prefix}_WORKER_OPS_PORT": str(free_port())}
+               f"{prefix}_WORKER_OPS_PORT": str(free_port()), **self.extra_env}
         if service == "warning":
             # A SIGKILLed stream member holds its partitions until the session times out.
             env["WARNING_FAUST_SESSION_TIMEOUT_SECONDS"] = "6"  # the broker's minimum

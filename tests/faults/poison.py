@@ -69,13 +69,19 @@ def all_poison(tag: str, max_event_bytes: int) -> list[Poison]:
 
 async def read_dead_letters(bootstrap: str) -> dict[str, list]:
     """Everything in every dead-letter topic, read to each partition's end."""
+    return await read_topics(bootstrap, [t.name for t in desired_topics(CommonSettings())
+                                         if t.name.endswith(".dlq")])
+
+
+async def read_topics(bootstrap: str, topics: list[str]) -> dict[str, list]:
+    """Every record of the topics, read to each partition's end."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
                                 group_id=None, max_partition_fetch_bytes=4_194_304)
     await consumer.start()
     try:
-        # The platform created every DLQ with the partitions the settings ask for.
+        # The platform created every topic with the partitions the settings ask for.
         partitions = [TopicPartition(t.name, p) for t in desired_topics(CommonSettings())
-                      if t.name.endswith(".dlq") for p in range(t.num_partitions)]
+                      if t.name in topics for p in range(t.num_partitions)]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)

@@ -7,12 +7,14 @@ import asyncio
 import logging
 import random
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.cli import SERVICES
 from tests.faults.feeder import BatchWindowFeeder, Profile
 from tests.faults.platform import MAX_EVENT_BYTES, FaultPlatform
+from tests.faults.actions import read_actions
 from tests.faults.poison import Poison, all_poison, read_dead_letters
 from tests.faults.snapshot import Snapshot, snapshot
 
@@ -21,6 +23,25 @@ SLOW_SERVICE = "reporting"
 SLOW_ENV = {"REPORTING_CONSUMER_FAULT_DELAY_SECONDS": "0.2",
             "REPORTING_CONSUMER_BATCH_SIZE": "10"}
 DUPLICATES_PER_DAY = 12
+MONITORING_GROUP = "monitoring"
+
+
+@dataclass(frozen=True)
+class Feed:
+    """How the bank publishes, and onto what. `wait`: each day absorbed before its close
+    (the gentle batch window); otherwise back to back. `slow`: every consumer delayed per
+    record for the whole run, so each close is published into a lag."""
+
+    database: str = "postgresql"
+    wait: bool = True
+    slow: bool = False
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"POSTLOAN_CONSUMER_FAULT_DELAY_SECONDS": "0.03"} if self.slow else {}
+
+
+GENTLE = Feed()
 
 
 @dataclass
@@ -35,6 +56,8 @@ class RunResult:
     final_lags: dict[str, int | None] = field(default_factory=dict)
     final_outbox: dict[str, int] = field(default_factory=dict)
     logs_dir: Path | None = None
+    close_lags: list[int] = field(default_factory=list)  # monitoring's, as each close was sent
+    actions: Counter = field(default_factory=Counter)
 
 
 def fault_plan(days: int, rng: random.Random) -> dict[int, list[str]]:
@@ -150,11 +173,12 @@ class FaultInjector:
             await slow
 
 
-def run_platform(profile: Profile, *, fault_seed: int | None, name: str) -> RunResult:
-    """Start a private platform, feed it in batch windows (faults when `fault_seed` is
-    set), wait until it settled, and collect its final state."""
+def run_platform(profile: Profile, *, fault_seed: int | None, name: str,
+                 feed: Feed = GENTLE) -> RunResult:
+    """Start a private platform, feed it (faults when `fault_seed` is set), wait until it
+    settled, and collect its final state and the actions it published."""
     base = Path(tempfile.mkdtemp(prefix=f"postloan-{name}-", dir="/tmp"))
-    platform = FaultPlatform(base, name)
+    platform = FaultPlatform(base, name, feed.database, feed.env)
     result = RunResult(state={}, dead_letters={}, logs_dir=platform.logs)
     try:
         platform.start()
@@ -166,15 +190,21 @@ def run_platform(profile: Profile, *, fault_seed: int | None, name: str) -> RunR
             log.warning("fault suite: seed %s, plan %s", fault_seed, result.plan)
             hook = FaultInjector(platform, feeder, result.plan, rng, result)
             reorder = random.Random(fault_seed + 1)
-        asyncio.run(_feed_and_collect(platform, feeder, profile, hook, reorder, result))
+        asyncio.run(_feed_and_collect(platform, feeder, profile, hook, reorder, result, feed))
     finally:
         platform.stop()
     return result
 
 
-async def _feed_and_collect(platform, feeder, profile, hook, reorder, result) -> None:  # type: ignore[no-untyped-def]
+async def _feed_and_collect(platform, feeder, profile, hook, reorder, result, feed) -> None:  # type: ignore[no-untyped-def]
+    async def measure_lag(day: int) -> None:
+        lags = await platform.lags("close")
+        result.close_lags.append(lags.get(MONITORING_GROUP) or 0)
+
     try:
-        await feeder.run(profile, on_day=hook, reorder=reorder)
+        await feeder.run(profile, on_day=hook, reorder=reorder, wait=feed.wait,
+                         on_close=None if feed.wait else measure_lag)
+        await platform.close_probe("close")
         if hook is not None:
             await hook.finish()
         await platform.settle()
@@ -188,4 +218,5 @@ async def _feed_and_collect(platform, feeder, profile, hook, reorder, result) ->
     await platform.close_probe()
     result.state = await snapshot(platform.database_urls)
     result.dead_letters = await read_dead_letters(platform.kafka.bootstrap)
+    result.actions = await read_actions(platform.kafka.bootstrap)
 
