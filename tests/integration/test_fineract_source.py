@@ -145,33 +145,43 @@ async def test_a_fineract_loan_is_disbursed_repaid_falls_overdue_and_is_charged_
 async def test_a_fineract_repayment_published_before_the_close_is_applied_before_it(
     private_kafka: str, service_databases,
 ) -> None:
-    """Fineract's events pass the same close-of-day barrier as the native bank topics: a
-    repayment on the due date, then the close a week later published right after it, read
-    by a monitoring that starts only then, never ages the payer as late."""
+    """Fineract's events pass the same close-of-day barrier as the native bank topics: the
+    due date's repayments, then the close a week later published right after them, read
+    by a monitoring that was stopped meanwhile (so it lags), never age a payer as late."""
     await ensure_topics(CommonSettings(kafka_bootstrap_servers=private_kafka))
     await create_topics(private_kafka, [TOPIC, f"{TOPIC}.dlq"], partitions=3)
     settings = FineractMonitoringSettings(database_url=service_databases("monitoring"),
                                           kafka_bootstrap_servers=private_kafka,
                                           consumer_group=unique("g"), consumer_batch_size=5)
     await migrate("monitoring", settings.database_url)
-    loans = [random.randint(10**6, 10**9) for _ in range(12)]
-    for loan in loans:
-        await produce(private_kafka, TOPIC, [(loan_key(loan), value) for value in (
-            message("LoanDisbursalBusinessEvent", ACCOUNT,
-                    account(loan, disbursed=DISBURSED, first_due=FIRST_DUE),
-                    business_date=DISBURSED),
-            message("LoanTransactionMakeRepaymentPostBusinessEvent", TRANSACTION,
-                    transaction(loan, loan + 1, "1050.00000000", FIRST_DUE),
-                    business_date=FIRST_DUE))])
-    week_later = FIRST_DUE + timedelta(days=7)
-    await publish_envelopes(private_kafka, [(topics.BANK_CALENDAR, bank.business_day(week_later))])
+    loans = [random.randint(10**6, 10**9) for _ in range(24)]
 
-    async with running_monitoring(settings), \
-            api_client("monitoring", settings, "risk_officer") as client:
+    async def each_loan(event_type: str, schema: str, data, on: date) -> None:  # type: ignore[no-untyped-def]
+        await produce(private_kafka, TOPIC, [
+            (loan_key(loan), message(event_type, schema, data(loan), business_date=on))
+            for loan in loans])
+
+    async def aged_to(client, day: date) -> None:  # type: ignore[no-untyped-def]
         async def aged() -> bool:
             views = [(await client.get(f"/v1/loans/{loan}")).json() for loan in loans]
-            return all(v.get("as_of_date") == week_later.isoformat() for v in views)
-        await wait_for(aged, timeout=90, message="every loan aged to the close")
+            return all(v.get("as_of_date") == day.isoformat() for v in views)
+        await wait_for(aged, timeout=90, message=f"every loan aged to {day}")
+
+    await each_loan("LoanDisbursalBusinessEvent", ACCOUNT, lambda loan: account(
+        loan, disbursed=DISBURSED, first_due=FIRST_DUE), DISBURSED)
+    await publish_envelopes(private_kafka, [(topics.BANK_CALENDAR, bank.business_day(DISBURSED))])
+    async with running_monitoring(settings), \
+            api_client("monitoring", settings, "risk_officer") as client:
+        await aged_to(client, DISBURSED)
+
+    await each_loan("LoanTransactionMakeRepaymentPostBusinessEvent", TRANSACTION,
+                    lambda loan: transaction(loan, loan + 1, "1050.00000000", FIRST_DUE),
+                    FIRST_DUE)
+    week_later = FIRST_DUE + timedelta(days=7)
+    await publish_envelopes(private_kafka, [(topics.BANK_CALENDAR, bank.business_day(week_later))])
+    async with running_monitoring(settings), \
+            api_client("monitoring", settings, "risk_officer") as client:
+        await aged_to(client, week_later)
         for loan in loans:
             state = (await client.get(f"/v1/loans/{loan}")).json()
             assert (state["dpd"], len(state["payments"])) == (0, 1), state

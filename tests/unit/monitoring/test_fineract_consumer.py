@@ -179,3 +179,15 @@ def test_the_source_is_off_unless_enabled_and_needs_the_schema_directory() -> No
     assert topic == "external-events" and callable(factory)
     assert FineractOptions.from_settings(On()).consumer_group == "monitoring-fineract"
     assert FineractOptions.from_settings(On()).topic == "external-events"
+
+
+def test_fineracts_topic_is_read_behind_the_close_of_day_barrier(tmp_path) -> None:
+    from services.monitoring.config import Settings
+    from services.monitoring.worker import build_worker
+
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/m.db",
+                        fineract_enabled=True, fineract_schema_dir=str(SCHEMA_DIR))
+    (spec,) = build_worker(settings, serve_ops=False).consumer_specs
+    assert "external-events" in spec.topics and "external-events" in spec.sources
+    assert "external-events" in spec.barrier.gated_topics
+    assert "bank.loans.v1" in spec.barrier.gated_topics
