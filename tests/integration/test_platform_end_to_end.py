@@ -3,6 +3,7 @@ must agree with each other, and nothing may be dead-lettered."""
 from __future__ import annotations
 
 import importlib
+import json
 from contextlib import AsyncExitStack
 
 import pytest
@@ -11,10 +12,12 @@ from sqlalchemy import select
 from shared.cli import SERVICES
 from shared.config import CommonSettings
 from shared.db.engine import create_engine, session_factory
+from shared.events import topics
 from shared.events.topics import ALL_TOPICS, dlq
 from shared.kafka.admin import ensure_topics
 from shared.simulator.feed import SimulationOptions, generate
 from shared.simulator.publish import publish
+from tests.support.feed_invariants import missed_although_paid
 from tests.support.kafka import caught_up, read_all, unique, wait_for
 from tests.support.services import migrate, running_worker
 
@@ -52,7 +55,9 @@ async def test_a_simulated_portfolio_gives_agreeing_figures_across_services(
     async with AsyncExitStack() as stack:
         for name in SERVICES:
             await stack.enter_async_context(running_worker(name, settings[name]))
-        await publish(private_kafka, generate(SimulationOptions(loans=60, days=45, seed=11)))
+        # Published as `postloan up` does: every day's events and its close back to back.
+        feed = list(generate(SimulationOptions(loans=60, days=45, seed=11)))
+        await publish(private_kafka, feed)
         await wait_for(lambda: caught_up(private_kafka, settings), timeout=600, interval=1,
                        message="every service consumed the feed")
         # Events published by the services themselves must be consumed too.
@@ -60,6 +65,16 @@ async def test_a_simulated_portfolio_gives_agreeing_figures_across_services(
                        message="every service consumed the other services' events")
     await _check_every_delinquent_customer_has_a_case(settings)
     await _check_nothing_was_dead_lettered(private_kafka)
+    await _check_no_payer_was_reported_late(private_kafka, feed)
+
+
+async def _check_no_payer_was_reported_late(bootstrap: str, feed: list) -> None:  # type: ignore[type-arg]
+    events = [json.loads(r.value) for r in await read_all(bootstrap, topics.MONITORING,
+                                                          expect=100_000, timeout=5)]
+    missed = [e["data"] for e in events if e["type"] == "monitoring.installment.missed.v1"]
+    assert missed, "the simulated book should miss installments"
+    problems = missed_although_paid(feed, missed)
+    assert not problems, f"{len(problems)} of {len(missed)}:\n" + "\n".join(problems[:10])
 
 
 async def _check_every_delinquent_customer_has_a_case(settings: dict) -> None:

@@ -15,7 +15,12 @@ from shared.events.types import IsoDate
        producer="bank")
 class BusinessDayClosed(Payload):
     """The bank closed a business day. Ageing (days past due) runs as of business_date, not
-    the wall clock, so a replay gives the same results as the live run."""
+    the wall clock, so a replay gives the same results as the live run. Publish it once
+    the day's events are acknowledged, without waiting for anyone to consume them:
+    monitoring applies it only after every bank event published before it and before any
+    published after it, whatever the topics, partitions and consumer lag (order by the
+    broker's append time on postloan-created topics; in the close's own millisecond, by
+    the events' business dates)."""
 
     business_date: IsoDate = Field(description="The business day that was closed")
 
