@@ -112,8 +112,17 @@ async def _send_all(producer: AIOKafkaProducer, events: Iterable[Published], pac
             await asyncio.gather(*pending)
             pending = []
             await asyncio.sleep(pause)
+        closing = envelope.type == BUSINESS_DAY_CLOSED
+        if closing:
+            # As a bank does: the close goes out once the day's events are acknowledged,
+            # and the next day's once the close is, so each is stamped after the other.
+            await asyncio.gather(*pending)
+            pending = []
         pending.append(await producer.send(prefix + topic, envelope.to_bytes(),
                                            key=key.encode("utf-8")))
+        if closing:
+            await asyncio.gather(*pending)
+            pending = []
         _count(summary, topic, envelope)
         if len(pending) >= IN_FLIGHT:
             await asyncio.gather(*pending)

@@ -71,7 +71,7 @@ async def test_a_simulated_portfolio_gives_agreeing_figures_across_services(
 async def _check_no_payer_was_reported_late(bootstrap: str, feed: list) -> None:  # type: ignore[type-arg]
     events = [json.loads(r.value) for r in await read_all(bootstrap, topics.MONITORING,
                                                           expect=100_000, timeout=5)]
-    missed = [e["data"] for e in events if e["type"] == "monitoring.installment.missed.v1"]
+    missed = [e for e in events if e["type"] == "monitoring.installment.missed.v1"]
     assert missed, "the simulated book should miss installments"
     problems = missed_although_paid(feed, missed)
     assert not problems, f"{len(problems)} of {len(missed)}:\n" + "\n".join(problems[:10])

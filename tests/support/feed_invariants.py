@@ -1,29 +1,29 @@
 """What the bank's feed itself says a platform may not do, whatever order it consumed the
-feed in: report an installment missed as of a close when the repayments published before
-that close had already paid it."""
+feed in: report an installment missed when the repayments published before the event that
+caused the report (a close, or a repayment's re-ageing) had already paid it."""
 from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
 from typing import Iterable
 
-from shared.simulator.feed import BUSINESS_DAY_CLOSED, Published
+from shared.simulator.feed import Published
 
 
 def missed_although_paid(feed: list[Published], missed: Iterable[dict]) -> list[str]:
-    """Each `monitoring.installment.missed.v1` payload whose installment, and every one
-    before it, was covered by the loan's repayments published (and not reversed) before
-    the close of its as-of date. Loans restructured before that close are not judged."""
-    closes: dict[str, int] = {}
+    """Each `monitoring.installment.missed.v1` envelope whose installment, and every one
+    before it, was covered by the loan's repayments published (and not reversed) up to the
+    bank event that caused it (its correlation id). Loans restructured by then are not
+    judged."""
+    causes: dict[str, int] = {}
     dues: dict[str, dict[int, Decimal]] = {}
     paid: dict[str, list[tuple[int, str, Decimal]]] = defaultdict(list)
     undone: dict[str, list[tuple[int, str]]] = defaultdict(list)
     restructured: dict[str, list[int]] = defaultdict(list)
     for position, (_, _, envelope) in enumerate(feed):
         data, kind = envelope.data, envelope.type
-        if kind == BUSINESS_DAY_CLOSED:
-            closes.setdefault(data["business_date"], position)
-        elif kind == "bank.loan.disbursed.v1":
+        causes.setdefault(envelope.id, position + 1)
+        if kind == "bank.loan.disbursed.v1":
             dues[data["loan_id"]] = {
                 item["installment_no"]: Decimal(item["principal_due"]) + Decimal(item["interest_due"])
                 for item in data["schedule"]}
@@ -34,10 +34,11 @@ def missed_although_paid(feed: list[Published], missed: Iterable[dict]) -> list[
         elif kind == "bank.loan.restructured.v1":
             restructured[data["loan_id"]].append(position)
     problems = []
-    for event in missed:
+    for envelope in missed:
+        event = envelope["data"]
         loan, number = event["loan_id"], event["installment_no"]
-        cut = closes[event["as_of_date"]]
-        if loan not in dues or any(p < cut for p in restructured[loan]):
+        cut = causes.get(envelope.get("correlationid") or "")
+        if cut is None or loan not in dues or any(p < cut for p in restructured[loan]):
             continue
         reversed_ids = {payment for p, payment in undone[loan] if p < cut}
         total = sum((amount for p, payment, amount in paid[loan]
