@@ -89,8 +89,7 @@ async def age_loans(
     await steps.apply_contagion(session, run)
     await steps.record_classification_changes(session, run)
     changes = [_change(row, policy) for row in await steps.changed_rows(session, run)]
-    missed = [MissedInstallment(**row._mapping)
-              for row in await steps.report_missed(session, run)]
+    missed = [MissedInstallment(**row) for row in await steps.report_missed(session, run)]
     await steps.copy_to_loans(session, run)
     await steps.clear_results(session, run)
     _expire_stale(session, ids)

@@ -125,11 +125,18 @@ async def changed_rows(session: AsyncSession, run: Run) -> Sequence[Any]:
     return (await session.execute(query)).all()
 
 
-async def report_missed(session: AsyncSession, run: Run) -> Sequence[Any]:
-    """Flag newly missed installments as reported and return them, in one statement; only
-    loans whose first pass counted an unreported miss are searched."""
+async def report_missed(session: AsyncSession, run: Run) -> list[dict[str, Any]]:
+    """Flag newly missed installments as reported and return them with their debtor;
+    only loans whose first pass counted an unreported miss are searched.
+
+    The debtor comes from the run's own rows, never from a subquery in RETURNING: on
+    SQLite, SQLAlchemy renders every column of a RETURNING clause without its table, so
+    a correlated `loan.loan_id = installment.loan_id` there becomes `loan_id = loan_id`,
+    true for every loan, and every miss would name the debtor of the first loan."""
+    debtors = await _debtors_with_unreported_misses(session, run)
+    if not debtors:
+        return []
     i = INSTALLMENT.c
-    flagged = select(RESULT.c.loan_id).where(run.rows(), RESULT.c.unreported_missed > 0)
     if _postgres(session):
         # One array, computed once: PostgreSQL then probes the installment index per loan
         # instead of hash-joining a scan of every installment.
@@ -137,21 +144,31 @@ async def report_missed(session: AsyncSession, run: Run) -> Sequence[Any]:
                     .where(run.rows(), RESULT.c.unreported_missed > 0).scalar_subquery())
         in_flagged = i.loan_id == any_(cast(loan_ids, ARRAY(String)))
     else:
-        in_flagged = i.loan_id.in_(flagged)
-    customer = (select(LOAN.c.customer_id).where(LOAN.c.loan_id == i.loan_id)
-                .correlate(INSTALLMENT).scalar_subquery())
+        in_flagged = i.loan_id.in_(
+            select(RESULT.c.loan_id).where(run.rows(), RESULT.c.unreported_missed > 0))
     statement = (
         update(INSTALLMENT)
         .where(i.superseded == false(), i.missed_reported == false(),
                is_missed(run.as_of, run.policy, run.dialect), in_flagged)
         .values(missed_reported=true())
-        .returning(i.loan_id, customer.label("customer_id"), i.installment_no, i.due_date,
+        .returning(i.loan_id, i.installment_no, i.due_date,
                    type_coerce(func.round(unpaid(), 2), MONEY).label("unpaid_amount"))
     )
     if run.ids is not None:
         statement = statement.where(i.loan_id.in_(run.ids))
     rows = (await session.execute(statement)).all()
-    return sorted(rows, key=lambda row: (row.loan_id, row.due_date, row.installment_no))
+    missed = [{**row._mapping, "customer_id": debtors[row.loan_id]} for row in rows]
+    return sorted(missed, key=lambda row: (row["loan_id"], row["due_date"],
+                                           row["installment_no"]))
+
+
+async def _debtors_with_unreported_misses(session: AsyncSession, run: Run) -> dict[str, str]:
+    """loan id -> customer id of the loans the first pass flagged; the run copied the
+    customer from `loan` in this transaction, so it is the loan's own debtor."""
+    r = RESULT.c
+    rows = await session.execute(
+        select(r.loan_id, r.customer_id).where(run.rows(), r.unreported_missed > 0))
+    return {loan_id: customer_id for loan_id, customer_id in rows.all()}
 
 
 async def copy_to_loans(session: AsyncSession, run: Run) -> None:

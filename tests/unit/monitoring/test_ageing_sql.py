@@ -254,6 +254,20 @@ async def test_missed_installments_are_reported_once_only(sessions) -> None:
     assert [m.installment_no for m in later.missed_installments] == [5]
 
 
+async def test_each_missed_installment_names_its_own_loans_debtor(sessions) -> None:
+    # Several debtors, and the first loan row is not the first debtor's: a debtor lookup
+    # that lost its correlation to the loan would name one debtor for every miss.
+    book = {"L-1": "C-2", "L-2": "C-1", "L-3": "C-3", "L-4": "C-1"}
+    await add(sessions, *[customer(c) for c in sorted(set(book.values()))],
+              *[loan(loan_id, owner) for loan_id, owner in book.items()],
+              *[schedule(loan_id, dpd=40) for loan_id in book])
+    restricted = await age(sessions, loan_ids=["L-3", "L-4"])
+    full = await age(sessions)
+    for outcome, loans in ((restricted, {"L-3", "L-4"}), (full, {"L-1", "L-2"})):
+        named = {(m.loan_id, m.customer_id) for m in outcome.missed_installments}
+        assert named == {(loan_id, book[loan_id]) for loan_id in loans}
+
+
 CASES: list[tuple[str, int, str, str | None, dict[str, bool], dict[str, bool]]] = [
     # loan id, dpd, product, customer kind, customer flags, loan flags
     ("T-01", 0, "consumer", "individual", {}, {}),
