@@ -139,3 +139,11 @@ def service_databases(request: pytest.FixtureRequest, tmp_path: Path):  # type: 
         return lambda name: f"sqlite+aiosqlite:///{tmp_path / name}.db"
     server = request.getfixturevalue("postgres_server")
     return lambda name: server.create_database(new_database_name(name))
+
+
+@pytest.fixture
+def wall_clock(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """`wall_clock.set(day_or_moment)`: what the platform's code reads as the time."""
+    from tests.support.wall_clock import WallClock
+
+    return WallClock(monkeypatch)
