@@ -13,7 +13,9 @@ from shared.events.envelope import Envelope, MalformedRecord
 from shared.events.registry import spec_for
 from shared.kafka.consumer import Handler
 from shared.kafka.records import RawRecord
-from services.warning import defaults, recent_signals, repository as repo, warnings, watchlist
+from services.warning import (
+    business_day as clock, defaults, recent_signals, repository as repo, warnings, watchlist,
+)
 from services.warning.domain.rules import Signal
 from services.warning.domain.windows import dates_of
 from services.warning.models import CustomerStatement, Loan, delivery
@@ -120,6 +122,7 @@ def build_handlers(settings: Any, windows: WindowStore) -> dict[str, Handler]:
                                         levels=settings.market_high_levels)
 
     async def business_day(session: AsyncSession, envelope: Envelope, event: Any) -> None:
+        await clock.record(session, business_date=event.business_date)
         await watchlist.review(session, today=event.business_date, settings=settings)
         await recent_signals.forget_before(session, event.business_date)
 

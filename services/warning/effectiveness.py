@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.warning import metrics, repository as repo
+from services.warning import business_day as clock, metrics, repository as repo
 from services.warning.domain.effectiveness import RaisedWarning, RuleEffect, measure
 
 
@@ -19,6 +19,16 @@ async def rule_effectiveness(session: AsyncSession, *, as_of: date, settings: An
                       min_lead_days=settings.effectiveness_min_lead_days)
     export(effects)
     return effects
+
+
+async def refresh_gauges(session: AsyncSession, *, settings: Any) -> list[RuleEffect]:
+    """Open warnings, and effectiveness as of the latest close: a warning's outcome is
+    known once its horizon has passed in business days, whatever day it is now. Before
+    the first close there is nothing to measure."""
+    await refresh_open_gauge(session)
+    as_of = await clock.latest(session)
+    return [] if as_of is None else await rule_effectiveness(session, as_of=as_of,
+                                                             settings=settings)
 
 
 def export(effects: list[RuleEffect]) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.audit.store import audit_table
 from shared.db.base import MONEY, BigId, UtcDateTime, new_metadata
+from shared.db.business_day import business_day_table
 from shared.db.delivery import delivery_tables
 
 
@@ -18,6 +19,7 @@ class Base(DeclarativeBase):
 
 delivery = delivery_tables(Base.metadata)
 audit = audit_table(Base.metadata)
+business_day = business_day_table(Base.metadata)
 
 
 class Loan(Base):
@@ -97,6 +99,9 @@ class RuleSetVersion(Base):
     proposed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The first business date whose signals an approved set judges; None: every date (a
+    # set approved before the first close, or before rule sets were dated).
+    effective_date: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class WatchlistEntry(Base):

@@ -57,6 +57,15 @@ async def active_rule_set(session: AsyncSession, segment: str) -> RuleSetVersion
         RuleSetVersion.segment == segment, RuleSetVersion.status == "active"))
 
 
+async def rule_set_in_force(session: AsyncSession, segment: str, on: date) -> RuleSetVersion | None:
+    """The newest approved set (in force or superseded since) effective on `on`."""
+    return await session.scalar(select(RuleSetVersion).where(
+        RuleSetVersion.segment == segment,
+        RuleSetVersion.status.in_(("active", "superseded")),
+        or_(RuleSetVersion.effective_date.is_(None), RuleSetVersion.effective_date <= on))
+        .order_by(RuleSetVersion.version.desc()).limit(1))
+
+
 async def latest_rule_set_version(session: AsyncSession, segment: str) -> int:
     return int(await session.scalar(select(func.max(RuleSetVersion.version)).where(
         RuleSetVersion.segment == segment)) or 0)

@@ -2,14 +2,14 @@
 them. Nothing here commits; the route or the consumer owns the transaction."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.api.errors import Conflict, Forbidden, NotFound, Unprocessable
 from shared.auth import Principal
-from services.warning import repository as repo
+from services.warning import business_day as clock, repository as repo
 from services.warning.domain.catalogue import DEFAULT_SEGMENT, RuleSet, default_rule_set
 from services.warning.domain.rulesets import RuleChange, RuleSetError, apply_changes, check_approval
 from services.warning.models import RuleSetVersion
@@ -19,12 +19,20 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-async def effective_rule_set(session: AsyncSession, *, segment: str, settings: Any) -> RuleSet:
+async def effective_rule_set(session: AsyncSession, *, segment: str, settings: Any,
+                             on: date | None = None) -> RuleSet:
     """The approved set for the loan's product, else the approved default, else the
-    catalogue built from settings."""
-    row = await repo.active_rule_set(session, segment)
+    catalogue built from settings. With `on` (a signal's business date), the set that was
+    effective on that date, so a replay judges each signal by the rules of its own day;
+    without, the newest approved set."""
+    async def approved(name: str):  # type: ignore[no-untyped-def]
+        if on is None:
+            return await repo.active_rule_set(session, name)
+        return await repo.rule_set_in_force(session, name, on)
+
+    row = await approved(segment)
     if row is None and segment != DEFAULT_SEGMENT:
-        row = await repo.active_rule_set(session, DEFAULT_SEGMENT)
+        row = await approved(DEFAULT_SEGMENT)
     if row is None:
         return default_rule_set(settings)
     return RuleSet.from_data(row.segment, row.version, row.rules)
@@ -81,8 +89,17 @@ async def approve(session: AsyncSession, *, proposal_id: int,
         current.status = "superseded"
         await session.flush()  # the old row stops being active before the new one starts
     row.status, row.decided_by, row.decided_at = "active", principal.subject, _now()
+    row.effective_date = await effective_from(session)
     await session.flush()
     return row
+
+
+async def effective_from(session: AsyncSession) -> date | None:
+    """An approval takes effect on the business day in progress, the day after the latest
+    close: signals of closed days keep the rules they were judged by, in a replay too.
+    Before the first close there is nothing to keep, so the set applies to every date."""
+    latest = await clock.latest(session)
+    return None if latest is None else latest + timedelta(days=1)
 
 
 async def reject(session: AsyncSession, *, proposal_id: int, principal: Principal) -> RuleSetVersion:

@@ -77,6 +77,9 @@ class RuleSetOut(_FromRow):
     proposed_at: datetime
     decided_by: str | None
     decided_at: datetime | None
+    effective_date: date | None = Field(
+        default=None, description="first business date whose signals an approved set judges; "
+                                  "null: every date")
 
 
 class EffectiveRuleSetOut(BaseModel):

@@ -12,7 +12,7 @@ from shared.auth import Principal
 from shared.db.publisher import derived_id
 from shared.events import warning as out
 from shared.events.envelope import Envelope
-from services.warning import metrics, repository as repo, watchlist
+from services.warning import business_day as clock, metrics, repository as repo, watchlist
 from services.warning.domain.catalogue import Rule, RuleSet
 from services.warning.domain.lifecycle import (
     Decision, Status, WarningStateError, check_acknowledge, check_resolve, decide,
@@ -34,7 +34,7 @@ async def judge(session: AsyncSession, *, loans: Sequence[Loan], signal: Signal,
     for loan in loans:
         if loan.product not in rule_sets:
             rule_sets[loan.product] = await effective_rule_set(
-                session, segment=loan.product, settings=settings)
+                session, segment=loan.product, settings=settings, on=signal.as_of)
         rule_set = rule_sets[loan.product]
         active = await repo.active_warnings_of_loan(session, loan.loan_id)
         outcomes = evaluate(rule_set, signal, {k: w.evidence for k, w in active.items()})
@@ -123,7 +123,8 @@ async def acknowledge(session: AsyncSession, *, warning_id: str, principal: Prin
         raise Conflict(exc.message, code=exc.code) from exc
     warning.status = Status.acknowledged.value
     warning.acknowledged_by, warning.acknowledged_at = principal.subject, _now()
-    _history(session, warning, "acknowledged", actor=principal.subject, on=_now().date())
+    _history(session, warning, "acknowledged", actor=principal.subject,
+             on=await _business_today(session, warning))
     await session.flush()
     return warning
 
@@ -136,7 +137,7 @@ async def resolve(session: AsyncSession, *, warning_id: str, resolution: str, co
     except WarningStateError as exc:
         error = Unprocessable if exc.code == "comment_required" else Conflict
         raise error(exc.message, code=exc.code) from exc
-    today = _now().date()
+    today = await _business_today(session, warning)
     warning.status, warning.active, warning.closed_date = Status.resolved.value, False, today
     warning.resolution, warning.resolution_comment = resolution, comment
     warning.resolved_by = principal.subject
@@ -147,6 +148,12 @@ async def resolve(session: AsyncSession, *, warning_id: str, resolution: str, co
                                            comment=comment, resolved_by=principal.subject))
     metrics.WARNINGS_CLOSED.labels(warning.family, resolution).inc()
     return warning
+
+
+async def _business_today(session: AsyncSession, warning: EarlyWarning) -> date:
+    # An officer's step is dated by the warning clock, never before the warning's own
+    # latest date: a warning cannot end before it was raised or escalated.
+    return await clock.today(session, not_before=warning.escalated_date or warning.raised_date)
 
 
 def _fields(warning: EarlyWarning, as_of: date) -> dict[str, Any]:

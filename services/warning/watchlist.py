@@ -2,7 +2,7 @@
 explicit criteria on each business day, or by a risk officer's removal with a reason."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.api.errors import NotFound, Unprocessable
 from shared.auth import Principal
-from services.warning import metrics, repository as repo
+from services.warning import business_day as clock, metrics, repository as repo
 from services.warning.domain import watchlist as rules
 from services.warning.models import EarlyWarning, WatchlistEntry
 
@@ -52,7 +52,8 @@ async def remove(session: AsyncSession, *, customer_id: str, comment: str,
     entry = await repo.watchlist_entry(session, customer_id)
     if entry is None:
         raise NotFound(f"customer {customer_id} is not on the watch list")
-    _exit(entry, today=datetime.now(timezone.utc).date(), reason="removed_by_officer")
+    _exit(entry, today=await clock.today(session, not_before=entry.entered_date),
+          reason="removed_by_officer")
     entry.removed_by, entry.comment = principal.subject, comment
     await session.flush()
     return entry

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
 
 from shared.kafka.client import connection_kwargs
 from shared.kafka.faust_stall import StallWatcher
@@ -12,7 +11,7 @@ from shared.runtime.outage import OUTAGE_PAUSE_SECONDS, unreachable
 from shared.runtime.worker import Worker, WorkerContext
 from services.warning.config import Settings
 from services.warning.copartition import ensure_copartitioned
-from services.warning.effectiveness import refresh_open_gauge, rule_effectiveness
+from services.warning.effectiveness import refresh_gauges
 from services.warning.models import delivery
 from services.warning.streams import SOURCES, build_streams, changelog_topics
 
@@ -63,9 +62,7 @@ def build_worker(settings: Settings | None = None, **options) -> Worker:  # type
         while not context.stopping.is_set():
             try:
                 async with context.sessions() as session, session.begin():
-                    await refresh_open_gauge(session)
-                    await rule_effectiveness(session, as_of=datetime.now(timezone.utc).date(),
-                                             settings=settings)
+                    await refresh_gauges(session, settings=settings)
             except Exception:  # noqa: BLE001 - gauges are best effort; the next round retries
                 log.warning("could not refresh the warning gauges", exc_info=True)
             try:

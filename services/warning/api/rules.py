@@ -2,13 +2,14 @@
 reject it (maker-checker: the approver must differ from the proposer)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
 from shared.api.deps import SessionDep
-from services.warning import repository as repo, rulebook
+from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
+from services.warning import business_day as clock, repository as repo, rulebook
 from services.warning.api.roles import Reader, RiskOfficer
 from services.warning.domain.catalogue import DEFAULT_SEGMENT
 from services.warning.effectiveness import rule_effectiveness
@@ -31,12 +32,15 @@ async def list_rule_sets(_: Reader, session: SessionDep, request: Request) -> Ru
         rule_sets=rows)
 
 
-@router.get("/effectiveness", response_model=EffectivenessOut)
+@router.get("/effectiveness", response_model=EffectivenessOut,
+            responses=NO_BUSINESS_DATE_RESPONSE)
 async def effectiveness(_: Reader, session: SessionDep, request: Request,
-                        as_of: Annotated[date | None, Query()] = None) -> EffectivenessOut:
+                        as_of: Annotated[date | None, Query(
+                            description="default: the latest business date")] = None,
+                        ) -> EffectivenessOut:
     settings = request.app.state.settings
-    day = as_of or datetime.now(timezone.utc).date()
     async with session.begin():
+        day = as_of or await clock.today(session, needed_for="rule effectiveness")
         effects = await rule_effectiveness(session, as_of=day, settings=settings)
     return EffectivenessOut(as_of=day, horizon_days=settings.effectiveness_horizon_days,
                             min_lead_days=settings.effectiveness_min_lead_days,
