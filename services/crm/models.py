@@ -11,6 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.audit.store import audit_table
 from shared.db.base import MONEY, UtcDateTime, new_metadata
+from shared.db.business_day import business_day_table
 from shared.db.delivery import delivery_tables
 
 
@@ -20,6 +21,7 @@ class Base(DeclarativeBase):
 
 delivery = delivery_tables(Base.metadata)
 audit = audit_table(Base.metadata)
+business_day = business_day_table(Base.metadata)
 
 
 def new_id(prefix: str) -> str:

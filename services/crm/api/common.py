@@ -1,7 +1,6 @@
 """Roles and small helpers shared by the crm routes."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -14,10 +13,6 @@ READ_ROLES = (Role.crm_agent, Role.risk_officer, Role.collection_manager, Role.a
 Agent = Annotated[Principal, Depends(require_roles(Role.crm_agent))]
 Checker = Annotated[Principal, Depends(require_roles(Role.risk_officer))]
 Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
-
-
-def today() -> date:
-    return datetime.now(timezone.utc).date()
 
 
 def settings_of(request: Request) -> Settings:

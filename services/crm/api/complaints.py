@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.api.deps import PageDep, SessionDep
-from services.crm import complaints, repository as repo
-from services.crm.api.common import Agent, Checker, PathId, Reader, settings_of, today
+from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
+from services.crm import business_day, complaints, repository as repo
+from services.crm.api.common import Agent, Checker, PathId, Reader, settings_of
 from services.crm.domain.complaint import Category, DeadlinePolicy, Status
 from services.crm.models import Complaint
 from services.crm.schemas import (
@@ -28,14 +29,18 @@ def _policy(request: Request) -> DeadlinePolicy:
     return DeadlinePolicy.from_settings(settings_of(request))
 
 
-@router.post("", response_model=ComplaintOut, status_code=201)
+@router.post("", response_model=ComplaintOut, status_code=201,
+             responses=NO_BUSINESS_DATE_RESPONSE)
 async def open_complaint(principal: Agent, body: ComplaintIn, session: SessionDep,
                          request: Request) -> ComplaintOut:
     async with session.begin():
+        # The 15-day clock starts on the stated receipt date, else on the business date.
+        received = body.received_date or await business_day.today(
+            session, needed_for="the complaint's receipt (received_date)")
         row = await complaints.open_complaint(
             session, customer_id=body.customer_id, category=body.category,
             channel=body.channel.value, description=body.description,
-            received_date=body.received_date or today(), received_by=principal.subject,
+            received_date=received, received_by=principal.subject,
             policy=_policy(request), loan_id=body.loan_id, case_id=body.case_id,
             involved_staff=body.involved_staff)
         return ComplaintOut.model_validate(row)
@@ -77,6 +82,12 @@ async def _load(session: AsyncSession, complaint_id: str) -> Complaint:
     return await repo.get(session, Complaint, complaint_id, what="complaint", for_update=True)
 
 
+async def _today(session: AsyncSession, complaint: Complaint,
+                 not_before: date | None = None) -> date:
+    return await business_day.today(session, needed_for="this step on the complaint",
+                                    not_before=not_before or complaint.received_date)
+
+
 @router.post("/{complaint_id}/assign", response_model=ComplaintOut, responses=CONFLICTS)
 async def assign(_: Agent, complaint_id: PathId, body: AssignIn,
                  session: SessionDep) -> ComplaintOut:
@@ -92,8 +103,9 @@ async def extend(principal: Agent, complaint_id: PathId, body: ExtendIn, session
     """The first extension (to 30 days) applies at once; the further one (up to 60 days)
     waits for `/extend/approve` by someone else."""
     async with session.begin():
-        row = await complaints.extend(session, complaint=await _load(session, complaint_id),
-                                      reason=body.reason, principal=principal, on=today(),
+        complaint = await _load(session, complaint_id)
+        row = await complaints.extend(session, complaint=complaint, reason=body.reason,
+                                      principal=principal, on=await _today(session, complaint),
                                       policy=_policy(request))
         return ComplaintOut.model_validate(row)
 
@@ -102,9 +114,10 @@ async def extend(principal: Agent, complaint_id: PathId, body: ExtendIn, session
 async def approve_extension(principal: Checker, complaint_id: PathId, session: SessionDep,
                             request: Request) -> ComplaintOut:
     async with session.begin():
+        complaint = await _load(session, complaint_id)
         row = await complaints.approve_extension(
-            session, complaint=await _load(session, complaint_id), principal=principal,
-            on=today(), policy=_policy(request))
+            session, complaint=complaint, principal=principal,
+            on=await _today(session, complaint), policy=_policy(request))
         return ComplaintOut.model_validate(row)
 
 
@@ -121,7 +134,10 @@ async def decide(principal: Agent, complaint_id: PathId, body: DecideIn,
 async def close(principal: Agent, complaint_id: PathId, body: CloseIn, session: SessionDep,
                 request: Request) -> ComplaintOut:
     async with session.begin():
-        row = await complaints.close(session, complaint=await _load(session, complaint_id),
-                                     principal=principal, closed_date=body.closed_date or today(),
+        complaint = await _load(session, complaint_id)
+        closed = body.closed_date or await _today(
+            session, complaint, complaint.informed_date or complaint.received_date)
+        row = await complaints.close(session, complaint=complaint, principal=principal,
+                                     closed_date=closed,
                                      default_team=settings_of(request).default_survey_team)
         return ComplaintOut.model_validate(row)

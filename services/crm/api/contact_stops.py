@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from shared.api.deps import PageDep, SessionDep
 from shared.api.errors import Conflict
-from services.crm import contact_stops, repository as repo
-from services.crm.api.common import Agent, PathId, Reader, settings_of, today
+from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
+from services.crm import business_day, contact_stops, repository as repo
+from services.crm.api.common import Agent, PathId, Reader, settings_of
 from services.crm.domain.care import StopReason, check_stop
 from services.crm.errors import as_api_errors
 from services.crm.models import ContactStop
@@ -21,14 +22,16 @@ from services.crm.schemas import ContactStopIn, ContactStopOut, LiftIn, Page
 router = APIRouter(prefix="/contact-stops", tags=["contact stops"])
 
 
-@router.post("", response_model=ContactStopOut, status_code=201)
+@router.post("", response_model=ContactStopOut, status_code=201,
+             responses=NO_BUSINESS_DATE_RESPONSE)
 async def create(principal: Agent, body: ContactStopIn, session: SessionDep,
                  request: Request) -> ContactStopOut:
-    effective = body.effective_date or today()
-    with as_api_errors():
-        check_stop(body.reason, effective, body.until_date,
-                   settings_of(request).hardship_pause_max_days)
     async with session.begin():
+        effective = body.effective_date or await business_day.today(
+            session, needed_for="the stop's start (effective_date)")
+        with as_api_errors():
+            check_stop(body.reason, effective, body.until_date,
+                       settings_of(request).hardship_pause_max_days)
         row = await contact_stops.stop(session, customer_id=body.customer_id,
                                        reason=body.reason.value, effective_date=effective,
                                        until_date=body.until_date, note=body.note,
@@ -70,6 +73,8 @@ async def lift(principal: Agent, stop_id: PathId, body: LiftIn,
             # would let collections call about a conduct complaint still open.
             raise Conflict("this stop belongs to a complaint; close the complaint",
                            code="stop_owned_by_complaint")
+        lifted = body.lifted_date or await business_day.today(
+            session, needed_for="the lift", not_before=row.effective_date)
         row = await contact_stops.lift(session, row=row, lifted_by=principal.subject,
-                                       lifted_date=body.lifted_date or today())
+                                       lifted_date=lifted)
         return ContactStopOut.model_validate(row)

@@ -2,6 +2,7 @@
 a risk_officer other than the proposer approves or rejects (maker-checker)."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -9,14 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.api.deps import PageDep, SessionDep
-from services.crm import repository as repo, restructuring
-from services.crm.api.common import Agent, Checker, PathId, Reader, settings_of, today
+from services.crm import business_day, repository as repo, restructuring
+from services.crm.api.common import Agent, Checker, PathId, Reader, settings_of
 from services.crm.domain.restructuring import EligibilityPolicy, Kind, Status
 from services.crm.models import RestructuringRequest
 from services.crm.schemas import ApproveIn, Page, RejectIn, RestructuringIn, RestructuringOut
 
 router = APIRouter(prefix="/restructuring-requests", tags=["restructuring"])
-RESPONSES = {409: {"description": "already decided, or maker-checker (code maker_checker)"},
+RESPONSES = {409: {"description": "already decided, or maker-checker (code maker_checker); "
+                                  "or no requested_date and no business day closed yet "
+                                  "(no_business_date)"},
              422: {"description": "not eligible (every failed rule in the message) or the "
                                   "arrangement cannot produce a valid schedule"}}
 
@@ -26,10 +29,12 @@ async def create(principal: Agent, body: RestructuringIn, session: SessionDep,
                  request: Request) -> RestructuringOut:
     policy = EligibilityPolicy.from_settings(settings_of(request))
     async with session.begin():
+        requested = body.requested_date or await business_day.today(
+            session, needed_for="the request (requested_date)")
         row = await restructuring.request(
             session, loan_id=body.loan_id, arrangement=body.arrangement(),
             hardship_reason=body.hardship_reason, description=body.description,
-            requested_date=body.requested_date or today(), principal=principal, policy=policy,
+            requested_date=requested, principal=principal, policy=policy,
             terms=body.terms.model_dump())
         return RestructuringOut.model_validate(row)
 
@@ -65,13 +70,19 @@ async def _load(session: AsyncSession, request_id: str) -> RestructuringRequest:
                           what="restructuring request", for_update=True)
 
 
+async def _decision_date(session: AsyncSession, req: RestructuringRequest) -> date:
+    return await business_day.today(session, needed_for="the decision",
+                                    not_before=req.requested_date)
+
+
 @router.post("/{request_id}/approve", response_model=RestructuringOut, responses=RESPONSES)
 async def approve(principal: Checker, request_id: PathId, body: ApproveIn,
                   session: SessionDep) -> RestructuringOut:
     async with session.begin():
-        row = await restructuring.approve(session, req=await _load(session, request_id),
-                                          principal=principal,
-                                          effective_date=body.effective_date or today())
+        req = await _load(session, request_id)
+        row = await restructuring.approve(
+            session, req=req, principal=principal,
+            effective_date=body.effective_date or await _decision_date(session, req))
         return RestructuringOut.model_validate(row)
 
 
@@ -79,7 +90,8 @@ async def approve(principal: Checker, request_id: PathId, body: ApproveIn,
 async def reject(principal: Checker, request_id: PathId, body: RejectIn,
                  session: SessionDep) -> RestructuringOut:
     async with session.begin():
-        row = await restructuring.reject(session, req=await _load(session, request_id),
-                                         principal=principal, reason=body.reason,
-                                         decided_date=today())
+        req = await _load(session, request_id)
+        row = await restructuring.reject(session, req=req, principal=principal,
+                                         reason=body.reason,
+                                         decided_date=await _decision_date(session, req))
         return RestructuringOut.model_validate(row)

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from shared.api.deps import PageDep, SessionDep
 from shared.auth import Principal, Role, require_roles
-from services.crm import repository as repo, surveys
-from services.crm.api.common import Agent, PathId, Reader, settings_of, today
+from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
+from services.crm import business_day, repository as repo, surveys
+from services.crm.api.common import Agent, PathId, Reader, settings_of
 from services.crm.models import Survey
 from services.crm.schemas import (
     AnswerIn, Page, SurveyIn, SurveyOut, SurveyResultOut, SurveyResultsOut,
@@ -23,13 +24,16 @@ Period = Annotated[str, Query(pattern=r"^(19|2[01])\d{2}-(0[1-9]|1[0-2])$",
                                 description="YYYY-MM, years 1900-2199")]
 
 
-@router.post("", response_model=SurveyOut, status_code=201)
+@router.post("", response_model=SurveyOut, status_code=201,
+             responses=NO_BUSINESS_DATE_RESPONSE)
 async def send(_: Agent, body: SurveyIn, session: SessionDep, request: Request) -> SurveyOut:
     async with session.begin():
+        sent = body.sent_date or await business_day.today(
+            session, needed_for="the survey (sent_date)")
         row = await surveys.send(session, customer_id=body.customer_id,
                                  trigger=body.trigger.value, reference_id=body.reference_id,
                                  team=body.team or settings_of(request).default_survey_team,
-                                 sent_date=body.sent_date or today())
+                                 sent_date=sent)
         return SurveyOut.model_validate(row)
 
 
@@ -67,6 +71,8 @@ async def answer(_: Answerer, survey_id: PathId, body: AnswerIn,
                  session: SessionDep) -> SurveyOut:
     async with session.begin():
         row = await repo.get(session, Survey, survey_id, what="survey", for_update=True)
+        answered = body.answered_date or await business_day.today(
+            session, needed_for="the answer", not_before=row.sent_date)
         row = await surveys.answer(session, survey=row, score=body.score, comment=body.comment,
-                                   answered_date=body.answered_date or today())
+                                   answered_date=answered)
         return SurveyOut.model_validate(row)

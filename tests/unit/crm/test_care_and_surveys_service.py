@@ -16,6 +16,8 @@ from tests.support.crm import (
 @pytest.fixture
 async def crm(tmp_path: Path) -> AsyncIterator[CrmHarness]:
     async with CrmHarness(f"sqlite+aiosqlite:///{tmp_path}/crm.db") as harness:
+        # A closed business day: the date of any step that states none.
+        await harness.feed(business_day_aged(date(2026, 5, 1)))
         yield harness
 
 

@@ -8,13 +8,16 @@ from typing import Any, AsyncIterator
 
 import pytest
 
-from services.crm.api.common import today
 from tests.support.crm import CrmHarness, business_day_aged, event
+
+# The latest business date crm has seen: the date every left-out date defaults to.
+TODAY = date(2026, 3, 10)
 
 
 @pytest.fixture
 async def crm(tmp_path: Path) -> AsyncIterator[CrmHarness]:
     async with CrmHarness(f"sqlite+aiosqlite:///{tmp_path}/crm.db") as harness:
+        await harness.feed(business_day_aged(TODAY))
         yield harness
 
 
@@ -45,7 +48,7 @@ def _decision(informed: date) -> dict[str, Any]:
 
 async def test_collection_conduct_complaint_stops_contact_at_intake(crm: CrmHarness) -> None:
     complaint = await _open(crm)
-    assert complaint["deadline_date"] == (today() + timedelta(days=15)).isoformat()
+    assert complaint["deadline_date"] == (TODAY + timedelta(days=15)).isoformat()
     stopped = await crm.published("crm.contact.stopped")
     assert [e["data"]["reason"] for e in stopped] == ["collection_complaint"]
     assert stopped[0]["data"]["reference_id"] == complaint["id"]
@@ -81,7 +84,7 @@ async def test_collector_assigned_to_the_case_by_collections_is_recused(crm: Crm
 async def test_closing_the_complaint_resumes_contact_and_sends_a_survey(crm: CrmHarness) -> None:
     complaint = await _assigned(crm)
     path = f"/complaints/{complaint['id']}"
-    decided = await crm.call("POST", f"{path}/decide", json_body=_decision(today()))
+    decided = await crm.call("POST", f"{path}/decide", json_body=_decision(TODAY))
     assert decided.status_code == 200 and decided.json()["on_time"] is True
     closed = await crm.call("POST", f"{path}/close", json_body={})
     assert closed.json()["status"] == "closed"
@@ -98,14 +101,14 @@ async def test_only_the_handler_decides_and_only_a_decided_complaint_closes(
     complaint = await _assigned(crm)
     path = f"/complaints/{complaint['id']}"
     other = await crm.call("POST", f"{path}/decide", subject="agent-2",
-                           json_body=_decision(today()))
+                           json_body=_decision(TODAY))
     assert other.json()["code"] == "not_the_handler"
     early = await crm.call("POST", f"{path}/close", json_body={})
     assert early.json()["code"] == "complaint_not_decided"
 
 
 async def test_decision_after_the_deadline_is_recorded_as_late(crm: CrmHarness) -> None:
-    received = today() - timedelta(days=20)
+    received = TODAY - timedelta(days=20)
     complaint = await _assigned(crm, received_date=received.isoformat())
     decided = await crm.call("POST", f"/complaints/{complaint['id']}/decide",
                              json_body=_decision(received + timedelta(days=16)))
@@ -116,7 +119,7 @@ async def test_decision_after_the_deadline_is_recorded_as_late(crm: CrmHarness) 
 
 async def test_extensions_reach_sixty_days_only_with_another_persons_approval(
         crm: CrmHarness) -> None:
-    received = today() - timedelta(days=5)
+    received = TODAY - timedelta(days=5)
     complaint = await _assigned(crm, received_date=received.isoformat())
     path = f"/complaints/{complaint['id']}"
     first = await crm.call("POST", f"{path}/extend", json_body={"reason": "complex"})
