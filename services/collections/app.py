@@ -22,6 +22,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.audit = trail
     app.state.policy = Policy.from_settings(settings)
+    # The real moment of a contact attempt, which the compliance guard must judge (hours in
+    # the debtor's zone); never the date of a business decision.
     app.state.clock = lambda: datetime.now(timezone.utc)
     errors.install(app)
     return app

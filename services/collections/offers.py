@@ -9,7 +9,7 @@ from uuid import uuid4
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events import collections as out
-from services.collections import cases
+from services.collections import business_day, cases
 from services.collections import repository as repo
 from services.collections.domain import approvals as ladder
 from services.collections.domain.cases import Resolution
@@ -104,7 +104,8 @@ async def _approved(session: AsyncSession, *, offer: Offer, policy: Policy) -> N
     offer.status, offer.decided_at = "approved", _now()
     case = await session.get(CollectionCase, offer.case_id)
     approvers = [v["approver"] for v in offer.approvals]
-    today = _now().date()
+    # The loan leaves the case on the business date, like every other resolution.
+    today = await business_day.today(session, not_before=case.opened_date)
     if offer.category == "settlement":
         data = out.SettlementApproved(
             case_id=offer.case_id, customer_id=offer.customer_id, offer_id=offer.offer_id,

@@ -128,3 +128,7 @@ async def legal_stages(session: AsyncSession, case_id: str) -> list[LegalStage]:
 
 async def latest_business_date(session: AsyncSession) -> date | None:
     return await session.scalar(select(func.max(BusinessDay.business_date)))
+
+
+async def newest_position_date(session: AsyncSession) -> date | None:
+    return await session.scalar(select(func.max(LoanPosition.as_of_date)))

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.api.deps import PageDep, SessionDep
 from shared.api.errors import Conflict
-from services.collections import contacts, promises
+from services.collections import business_day, contacts, promises
 from services.collections import repository as repo
 from services.collections.api.deps import (
     CaseDep, NowDep, PolicyDep, Reader, Worker, locked, sees_everything,
@@ -98,10 +98,12 @@ async def record_contact(principal: Worker, case: CaseDep, body: ContactIn,
 
 @router.post("/{case_id}/promises", response_model=PromiseOut, status_code=201)
 async def record_promise(principal: Worker, case: CaseDep, body: PromiseIn,
-                         session: SessionDep, policy: PolicyDep, now: NowDep) -> PromiseOut:
+                         session: SessionDep, policy: PolicyDep) -> PromiseOut:
     async with session.begin():
+        row = await locked(session, CollectionCase, case.case_id)
+        # Taken on the business date, like the deadline it is later judged against.
+        today = await business_day.today(session, not_before=row.opened_date)
         promise = await promises.record_promise(
-            session, case=await locked(session, CollectionCase, case.case_id),
-            loan_id=body.loan_id, amount=body.amount, due_date=body.due_date,
-            today=now.date(), by=principal.subject, policy=policy)
+            session, case=row, loan_id=body.loan_id, amount=body.amount,
+            due_date=body.due_date, today=today, by=principal.subject, policy=policy)
         return PromiseOut.model_validate(promise)

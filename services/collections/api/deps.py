@@ -1,5 +1,5 @@
-"""Dependencies of the collections routes: the configured policy, the clock, role sets,
-and case ids validated against what the caller may see."""
+"""Dependencies of the collections routes: the configured policy, the contact clock, role
+sets, and case ids validated against what the caller may see."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -32,8 +32,10 @@ def get_policy(request: Request) -> Policy:
 
 
 def get_now(request: Request) -> datetime:
-    # One clock for the API, replaceable in tests; never a time the caller sends, so a
-    # contact cannot be back-dated into the allowed window.
+    # The moment a contact is attempted, for the compliance guard alone (contact hours,
+    # caps, cooling-off are about real time); replaceable in tests; never a time the caller
+    # sends, so a contact cannot be back-dated into the allowed window. Business decisions
+    # take their date from `business_day.today`.
     return request.app.state.clock()
 
 

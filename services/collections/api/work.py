@@ -8,11 +8,12 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import case as when, func, select
 
 from shared.api.deps import SessionDep
-from services.collections import allocation
+from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
+from services.collections import allocation, business_day
 from services.collections import repository as repo
 from services.collections.api.cases import case_detail
 from services.collections.api.deps import (
-    CaseDep, Manager, NowDep, Reader, locked, sees_everything,
+    CaseDep, Manager, Reader, locked, sees_everything,
 )
 from services.collections.models import CollectionCase, Promise
 from services.collections.schemas import (
@@ -22,18 +23,19 @@ from services.collections.schemas import (
 router = APIRouter(tags=["worklist"])
 
 
-@router.get("/worklist", response_model=list[WorklistItem])
-async def worklist(session: SessionDep, principal: Reader, now: NowDep,
+@router.get("/worklist", response_model=list[WorklistItem],
+            responses=NO_BUSINESS_DATE_RESPONSE)
+async def worklist(session: SessionDep, principal: Reader,
                    collector_id: Annotated[str | None, Query(max_length=64)] = None,
                    ) -> list[WorklistItem]:
     """The calling collector's open cases, highest priority first; managers may ask for
-    any collector's list."""
+    any collector's list. "Due today" means on the latest business date."""
     if collector_id is not None and collector_id != principal.subject \
             and not sees_everything(principal):
         collector_id = principal.subject
     who = collector_id or principal.subject
-    today = now.date()
     async with session.begin():
+        today = await business_day.today(session, needed_for="the worklist")
         cases = await allocation.worklist(session, collector_id=who, today=today)
         due_today = set((await session.scalars(select(Promise.case_id).where(
             Promise.status == "active", Promise.due_date == today))).all())
