@@ -4,11 +4,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from shared.api.deps import SessionDep
+from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
 from services.reporting.api.common import ParamsDep, Reader
 from services.reporting.domain import period_bounds
 from services.reporting.queries import activity
 
-router = APIRouter(prefix="/activity", tags=["activity"])
+router = APIRouter(prefix="/activity", tags=["activity"],
+                   responses=NO_BUSINESS_DATE_RESPONSE)
 
 
 @router.get("/warnings")

@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.api.deps import SessionDep
 from shared.api.errors import Unprocessable
 from shared.auth import Principal, Role, require_roles
+from shared.db.business_day import business_today
 from services.reporting.config import Settings
 from services.reporting.domain import add_months, month_end
-from services.reporting.queries.portfolio import latest_business_date
+from services.reporting.queries.portfolio import latest_business_date, newest_state_date
 from services.reporting.reports import Params
 
 READ_ROLES = (Role.risk_officer, Role.collection_manager, Role.crm_agent, Role.auditor)
@@ -31,9 +32,12 @@ SettingsDep = Annotated[Settings, Depends(settings_of)]
 
 
 async def default_as_of(session: AsyncSession) -> date:
-    """The newest business date monitoring aged, or today before the first one."""
+    """The newest business date monitoring aged; before the first close, the newest date
+    the loan events carried; with no event at all, 409 `no_business_date`. Never the wall
+    clock: the same request gives the same report whenever it is asked."""
     async with session.begin():
-        return await latest_business_date(session) or date.today()
+        latest = await latest_business_date(session) or await newest_state_date(session)
+    return business_today(latest, needed_for="the report's as-of date")
 
 
 async def report_params(

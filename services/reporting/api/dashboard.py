@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from shared.api.deps import SessionDep
 from shared.api.errors import NotFound, Unauthenticated
+from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
 from shared.auth import mint_local_token
 from services.reporting.api.common import ParamsDep, Reader, SettingsDep
 from services.reporting.domain import add_months, month_end, period_bounds
@@ -53,7 +54,7 @@ async def login(body: Login, settings: SettingsDep) -> dict:
     raise Unauthenticated("unknown user or wrong password")
 
 
-@router.get("/dashboard")
+@router.get("/dashboard", responses=NO_BUSINESS_DATE_RESPONSE)
 async def dashboard_data(session: SessionDep, _: Reader, p: ParamsDep,
                          settings: SettingsDep) -> dict:
     """Everything the dashboard draws, for one period (default: the newest business date's)."""

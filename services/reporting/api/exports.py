@@ -9,12 +9,14 @@ from fastapi.responses import Response
 
 from shared.api.deps import SessionDep
 from shared.api.errors import NotFound
+from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
 from services.reporting.api.common import ParamsDep, Reader, SettingsDep
 from services.reporting.domain import period_bounds
 from services.reporting.exports import to_csv, to_xlsx
 from services.reporting.reports import REPORTS
 
-router = APIRouter(prefix="/exports", tags=["exports"])
+router = APIRouter(prefix="/exports", tags=["exports"],
+                   responses=NO_BUSINESS_DATE_RESPONSE)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

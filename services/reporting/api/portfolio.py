@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from shared.api.deps import SessionDep
+from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
 from services.reporting.api.common import PERIOD, ParamsDep, Reader, SettingsDep
 from services.reporting.domain import period_bounds
 from services.reporting.queries import loans_activity, portfolio, regulatory
@@ -25,7 +26,7 @@ async def repayments(
                              reversed=reversed_count)
 
 
-@router.get("/classification")
+@router.get("/classification", responses=NO_BUSINESS_DATE_RESPONSE)
 async def classification(session: SessionDep, _: Reader, p: ParamsDep) -> dict:
     """Count and balance by five-category classification and by delinquency bucket as of a
     date, with the NPL ratio and PAR30/60/90."""
@@ -39,7 +40,7 @@ async def classification(session: SessionDep, _: Reader, p: ParamsDep) -> dict:
                     session, as_of=p.as_of, branch=p.branch)).items() if k != "as_of"}}
 
 
-@router.get("/roll-rates")
+@router.get("/roll-rates", responses=NO_BUSINESS_DATE_RESPONSE)
 async def roll_rates(session: SessionDep, _: Reader, p: ParamsDep) -> dict:
     """Migration matrix between `from` and `to` (by bucket, or `by=classification`)."""
     async with session.begin():
@@ -48,7 +49,7 @@ async def roll_rates(session: SessionDep, _: Reader, p: ParamsDep) -> dict:
     return {"from": p.start, "to": p.end, "by": p.by, "cells": cells}
 
 
-@router.get("/vintages")
+@router.get("/vintages", responses=NO_BUSINESS_DATE_RESPONSE)
 async def vintages(session: SessionDep, _: Reader, p: ParamsDep, settings: SettingsDep) -> dict:
     async with session.begin():
         curves = await portfolio.vintages(session, as_of=p.as_of,
@@ -57,7 +58,7 @@ async def vintages(session: SessionDep, _: Reader, p: ParamsDep, settings: Setti
             "vintages": curves}
 
 
-@router.get("/cure-rate")
+@router.get("/cure-rate", responses=NO_BUSINESS_DATE_RESPONSE)
 async def cure_rate(session: SessionDep, _: Reader, p: ParamsDep) -> dict:
     start, end = period_bounds(p.period)
     async with session.begin():
@@ -65,7 +66,7 @@ async def cure_rate(session: SessionDep, _: Reader, p: ParamsDep) -> dict:
                                                                 branch=p.branch)}
 
 
-@router.get("/npl-trend")
+@router.get("/npl-trend", responses=NO_BUSINESS_DATE_RESPONSE)
 async def npl_trend(session: SessionDep, _: Reader, p: ParamsDep, settings: SettingsDep) -> dict:
     async with session.begin():
         return {"points": await portfolio.npl_trend(session, period=p.period,
@@ -73,7 +74,7 @@ async def npl_trend(session: SessionDep, _: Reader, p: ParamsDep, settings: Sett
                                                     branch=p.branch)}
 
 
-@router.get("/asset-quality")
+@router.get("/asset-quality", responses=NO_BUSINESS_DATE_RESPONSE)
 async def asset_quality(session: SessionDep, _: Reader, p: ParamsDep) -> dict:
     """The regulatory five-category table between `from` and `to`."""
     async with session.begin():

@@ -19,6 +19,11 @@ async def latest_business_date(session: AsyncSession) -> date | None:
     return (await session.execute(select(func.max(BusinessDay.business_date)))).scalar()
 
 
+async def newest_state_date(session: AsyncSession) -> date | None:
+    """The newest date any loan event carried (a disbursal, a repayment, an ageing)."""
+    return (await session.execute(select(func.max(LoanState.effective_date)))).scalar()
+
+
 async def distribution(session: AsyncSession, *, as_of: date, by: str,
                        branch: str | None = None) -> list[dict[str, Any]]:
     """Count and balance per classification or per bucket, every category listed."""

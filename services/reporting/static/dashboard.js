@@ -127,7 +127,14 @@
     const url = "/v1/dashboard" + (period ? "?period=" + encodeURIComponent(period) : "");
     const response = await fetch(url, { headers: { Authorization: "Bearer " + sessionStorage.getItem(KEY) } });
     if (response.status === 401) { signOut("Your session expired; sign in again."); return; }
-    if (!response.ok) { $("updated").textContent = "error " + response.status; return; }
+    if (!response.ok) {
+      // e.g. 409 no_business_date before the first close: say why and keep polling
+      const body = await response.json().catch(() => ({}));
+      $("updated").textContent = "error " + response.status + (body.message ? ": " + body.message : "");
+      clearTimeout(timer);
+      timer = setTimeout(() => refresh().catch(console.error), 30000);
+      return;
+    }
     const data = await response.json();
     if (!period) $("period").value = data.period;
     draw(data);
