@@ -33,6 +33,11 @@ class _DateMeta(type):
 
 def _frozen_classes(moment: dt.datetime) -> tuple[type, type]:
     class FrozenDatetime(REAL_DATETIME, metaclass=_DatetimeMeta):
+        # Every value made through the patched name is a real datetime (drivers adapt by
+        # exact type); `combine`, `fromisoformat` and the like construct through here too.
+        def __new__(cls, *args: Any, **kwargs: Any) -> dt.datetime:  # type: ignore[misc]
+            return REAL_DATETIME(*args, **kwargs)
+
         @classmethod
         def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:  # type: ignore[override]
             return moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
@@ -51,6 +56,9 @@ def _frozen_classes(moment: dt.datetime) -> tuple[type, type]:
             return handler.generate_schema(REAL_DATETIME)
 
     class FrozenDate(REAL_DATE, metaclass=_DateMeta):
+        def __new__(cls, *args: Any, **kwargs: Any) -> dt.date:  # type: ignore[misc]
+            return REAL_DATE(*args, **kwargs)
+
         @classmethod
         def today(cls) -> dt.date:  # type: ignore[override]
             return moment.date()
