@@ -216,7 +216,11 @@ async def submit_report(session: AsyncSession, *, task_id: int, report: Inspecti
         rules.check_report(report, kind=TaskKind(task.kind), changed_items=changed)
     except ReportIncomplete as exc:
         raise ReportRejected(exc.missing) from None
-    inspected_at = report.inspected_at or _now()  # never None once the report passed
+    # The visit's own time decides `completed_late`; check_report already requires it, and
+    # it is never stood in for by the moment the report happens to be submitted.
+    inspected_at = report.inspected_at
+    if inspected_at is None:
+        raise ReportRejected(["inspected_at"])
     _complete(task, report, inspected_at, principal)
     if rules.reveals_fund_misuse(report):
         await _flag_fund_misuse(session, task.loan_id)

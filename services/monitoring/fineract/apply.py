@@ -5,11 +5,11 @@ not known yet included), under an envelope whose id derives from Fineract's
 idempotencyKey, so a redelivery publishes nothing new."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.events.envelope import Envelope, new_event
+from shared.events.envelope import Envelope, MalformedRecord, new_event
 from shared.kafka.consumer import Handler
 from services.monitoring import ledger
 from services.monitoring.domain.classification import AgeingPolicy
@@ -68,17 +68,32 @@ async def observe(session: AsyncSession, *, effect: Observe) -> None:
         metrics.BALANCE_DRIFT.inc()
 
 
-def parse_business_date(value: str, fallback: datetime) -> date:
+def parse_business_date(value: str) -> date | None:
     try:
         return date.fromisoformat(value[:10])
     except (TypeError, ValueError):
-        return fallback.date()
+        return None
 
 
-def parse_created_at(value: str) -> datetime:
+def parse_created_at(value: str) -> datetime | None:
     """Fineract's createdAt is UTC in ISO_LOCAL_DATE_TIME (no zone)."""
     try:
         moment = datetime.fromisoformat(value)
     except (TypeError, ValueError):
-        return datetime.now(timezone.utc)
+        return None
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def message_dates(created_at: str, business_date: str) -> tuple[datetime, date]:
+    """The message's time and business date, each standing in for the other when it cannot
+    be read, never the wall clock: a redelivery or a replay on another day must date its
+    effects (and the envelope they derive from) the same. Neither readable: malformed."""
+    moment, day = parse_created_at(created_at), parse_business_date(business_date)
+    if day is None and moment is None:
+        raise MalformedRecord("schema_violation",
+                              "MessageV1 has neither a readable businessDate nor createdAt")
+    if day is None:
+        day = moment.date()  # type: ignore[union-attr]
+    if moment is None:
+        moment = datetime.combine(day, time(), tzinfo=timezone.utc)
+    return moment, day

@@ -24,9 +24,7 @@ from shared.kafka.records import RawRecord
 from services.monitoring.consumers import build_handlers
 from services.monitoring.domain.classification import AgeingPolicy
 from services.monitoring.fineract import metrics
-from services.monitoring.fineract.apply import (
-    SOURCE, apply_effects, parse_business_date, parse_created_at,
-)
+from services.monitoring.fineract.apply import SOURCE, apply_effects, message_dates
 from services.monitoring.fineract.avro import AvroDecodeError, SchemaStore, decode_message
 from services.monitoring.fineract.mapping import (
     Context, Effect, MappingError, Observe, is_mapped, translate,
@@ -82,7 +80,7 @@ class FineractProcessor(RecordProcessor):
             message, items = decode_message(self.store, record.value)
         except AvroDecodeError as exc:
             raise MalformedRecord(exc.reason, exc.message) from None
-        time = parse_created_at(message["createdAt"])
+        time, business_date = message_dates(message["createdAt"], message["businessDate"])
         key = message["idempotencyKey"]
         if not key:
             raise MalformedRecord("invalid_envelope", "MessageV1.idempotencyKey is empty")
@@ -91,7 +89,7 @@ class FineractProcessor(RecordProcessor):
             for item in items:
                 metrics.count(item.type, "other_tenant")
             items = []
-        ctx = Context(business_date=parse_business_date(message["businessDate"], time))
+        ctx = Context(business_date=business_date)
         for item in items:
             produced = self._translate(item, ctx)
             effects += [(f"{key}:{item.id}:{n}", effect) for n, effect in enumerate(produced)]
