@@ -64,7 +64,8 @@ async def test_entries_from_calls_and_decisions_reach_the_auditors_through_kafka
             api_client("reporting", reporting, "auditor", subject="aud-1"))
 
         stop = await crm_api.post("/v1/contact-stops", json={
-            "customer_id": customer, "reason": "dispute", "note": f"disputed by phone {PHONE}"},
+            "customer_id": customer, "reason": "dispute", "note": f"disputed by phone {PHONE}",
+            "effective_date": date.today().isoformat()},
             headers={"X-Correlation-ID": group})
         assert stop.status_code == 201, stop.text
         await publish_envelopes(private_kafka, [

@@ -108,7 +108,7 @@ async def test_collector_assigned_through_kafka_is_recused(crm: CrmHarness,
     await wait_for(consumed, timeout=60, message="crm to consume the case assignment")
     opened = await crm.call("POST", "/complaints", json_body={
         "customer_id": customer, "category": "collection_conduct", "channel": "app",
-        "description": "rude", "case_id": case_id})
+        "description": "rude", "case_id": case_id, "received_date": date.today().isoformat()})
     complaint_id = opened.json()["id"]
 
     assert opened.json()["involved_staff"] == ["collector-9"]
