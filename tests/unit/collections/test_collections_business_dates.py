@@ -4,7 +4,7 @@ settlement closes the case. Each scenario runs under two wall-clock days years a
 must answer the same, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import date, timedelta
 from itertools import count
 from typing import Any, AsyncIterator, Callable
@@ -17,7 +17,7 @@ from services.collections.app import create_app
 from services.collections.config import Settings
 from tests.support import collections as ev
 from tests.support.collections import CollectionsHarness
-from tests.support.wall_clock import same_answer_on_two_days
+from tests.support.wall_clock import WallClock, same_answer_on_two_days
 
 D = date(2026, 12, 1)
 CLOSE = D + timedelta(days=2)
@@ -45,8 +45,11 @@ class Api:
         return str(body["items"][0]["case_id"])
 
 
+Fresh = Callable[[], AbstractAsyncContextManager[Api]]
+
+
 @pytest.fixture
-def fresh(service_databases) -> Callable[[], Any]:  # type: ignore[no-untyped-def]
+def fresh(service_databases: Callable[[str], str]) -> Fresh:
     """Collections (handlers and API) on a new, empty database each call."""
     numbers = count()
 
@@ -78,8 +81,8 @@ async def _promise_and_worklist(api: Api, due: date) -> tuple[Any, ...]:
             [(item["customer_id"], item["promise_due_today"]) for item in worklist])
 
 
-async def test_promises_and_the_worklist_follow_the_latest_business_day(  # type: ignore[no-untyped-def]
-        fresh, wall_clock) -> None:
+async def test_promises_and_the_worklist_follow_the_latest_business_day(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     """A promise due on the business date may be taken and puts its case first among
     equals; the wall clock's date would call it a promise in the past."""
     async def scenario() -> tuple[Any, ...]:
@@ -92,8 +95,8 @@ async def test_promises_and_the_worklist_follow_the_latest_business_day(  # type
         201, CLOSE.isoformat(), [("C-2", True), ("C-1", False)])
 
 
-async def test_before_the_first_close_the_newest_ageing_date_stands_in(  # type: ignore[no-untyped-def]
-        fresh, wall_clock) -> None:
+async def test_before_the_first_close_the_newest_ageing_date_stands_in(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     async def scenario() -> tuple[Any, ...]:
         async with fresh() as api:
             await api.harness.feed(*_delinquent("C-1", "L-1"), *_delinquent("C-2", "L-2"))
@@ -103,14 +106,14 @@ async def test_before_the_first_close_the_newest_ageing_date_stands_in(  # type:
         201, D.isoformat(), [("C-2", True), ("C-1", False)])
 
 
-async def test_a_worklist_with_no_date_known_at_all_is_refused(fresh) -> None:  # type: ignore[no-untyped-def]
+async def test_a_worklist_with_no_date_known_at_all_is_refused(fresh: Fresh) -> None:
     async with fresh() as api:
         response = await api.call("GET", "/worklist", COLLECTOR)
     assert (response.status_code, response.json()["code"]) == (409, "no_business_date")
 
 
-async def test_an_approved_settlement_closes_the_case_on_the_business_date(  # type: ignore[no-untyped-def]
-        fresh, wall_clock) -> None:
+async def test_an_approved_settlement_closes_the_case_on_the_business_date(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     async def scenario() -> tuple[Any, ...]:
         async with fresh() as api:
             await api.harness.feed(*_delinquent("C-1", "L-1"), ev.business_day(CLOSE))

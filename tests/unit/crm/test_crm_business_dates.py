@@ -11,13 +11,14 @@ from typing import Any, Callable
 import pytest
 
 from tests.support.crm import CrmHarness, business_day_aged, loan_registered
-from tests.support.wall_clock import same_answer_on_two_days
+from tests.support.wall_clock import WallClock, same_answer_on_two_days
 
 CLOSE = date(2026, 6, 1)
+Fresh = Callable[[], CrmHarness]
 
 
 @pytest.fixture
-def fresh(service_databases) -> Callable[[], CrmHarness]:  # type: ignore[no-untyped-def]
+def fresh(service_databases: Callable[[str], str]) -> Fresh:
     """A crm service on a new, empty database each call (one per wall-clock day)."""
     numbers = count()
     return lambda: CrmHarness(service_databases(f"crm{next(numbers)}"))
@@ -35,8 +36,8 @@ async def _ok(crm: CrmHarness, method: str, path: str, body: dict[str, Any],
     return response.json()
 
 
-async def test_a_complaint_received_without_a_date_starts_its_clock_on_the_business_date(  # type: ignore[no-untyped-def]
-        fresh, wall_clock) -> None:
+async def test_a_complaint_received_without_a_date_starts_its_clock_on_the_business_date(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     async def scenario() -> tuple[Any, ...]:
         async with fresh() as crm:
             await crm.feed(business_day_aged(CLOSE))
@@ -50,8 +51,8 @@ async def test_a_complaint_received_without_a_date_starts_its_clock_on_the_busin
     assert await same_answer_on_two_days(wall_clock, scenario) == (day, deadline, day, day)
 
 
-async def test_an_extension_and_the_close_of_a_complaint_are_dated_by_the_business_date(  # type: ignore[no-untyped-def]
-        fresh, wall_clock) -> None:
+async def test_an_extension_and_the_close_of_a_complaint_are_dated_by_the_business_date(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     """The extension is judged on the business date (its deadline still stands then), and
     a complaint closed without a date closes, and sends its survey, on that date."""
     async def scenario() -> tuple[Any, ...]:
@@ -78,8 +79,8 @@ async def test_an_extension_and_the_close_of_a_complaint_are_dated_by_the_busine
         (CLOSE + timedelta(days=25)).isoformat(), day, day, day)
 
 
-async def test_a_contact_stop_and_its_lift_default_to_the_business_date(  # type: ignore[no-untyped-def]
-        fresh, wall_clock) -> None:
+async def test_a_contact_stop_and_its_lift_default_to_the_business_date(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     async def scenario() -> tuple[Any, ...]:
         async with fresh() as crm:
             await crm.feed(business_day_aged(CLOSE))
@@ -98,8 +99,8 @@ def _restructuring(**changes: Any) -> dict[str, Any]:
             "terms": {"annual_rate": "0.06"}, **changes}
 
 
-async def test_restructuring_requests_and_decisions_default_to_the_business_date(  # type: ignore[no-untyped-def]
-        fresh, wall_clock) -> None:
+async def test_restructuring_requests_and_decisions_default_to_the_business_date(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     async def scenario() -> tuple[Any, ...]:
         async with fresh() as crm:
             await crm.feed(loan_registered("L-1", "C-1"), loan_registered("L-2", "C-2"),
@@ -121,8 +122,8 @@ async def test_restructuring_requests_and_decisions_default_to_the_business_date
         day, "2026-06-15", day, day, day)
 
 
-async def test_a_survey_sent_and_answered_without_dates_takes_the_business_date(  # type: ignore[no-untyped-def]
-        fresh, wall_clock) -> None:
+async def test_a_survey_sent_and_answered_without_dates_takes_the_business_date(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     async def scenario() -> tuple[Any, ...]:
         async with fresh() as crm:
             await crm.feed(business_day_aged(CLOSE))
@@ -140,8 +141,8 @@ async def test_a_survey_sent_and_answered_without_dates_takes_the_business_date(
     ("/contact-stops", {"customer_id": "C-5", "reason": "cease_request"}),
     ("/surveys", {"customer_id": "C-1", "team": "east"}),
     ("/restructuring-requests", _restructuring())])
-async def test_before_the_first_close_a_left_out_date_is_refused(  # type: ignore[no-untyped-def]
-        fresh, path: str, body: dict[str, Any]) -> None:
+async def test_before_the_first_close_a_left_out_date_is_refused(
+        fresh: Fresh, path: str, body: dict[str, Any]) -> None:
     async with fresh() as crm:
         await crm.feed(loan_registered("L-1", "C-1"))
         refused = await crm.call("POST", path, json_body=body)
@@ -152,8 +153,8 @@ async def test_before_the_first_close_a_left_out_date_is_refused(  # type: ignor
         assert stated.status_code == 201, stated.text
 
 
-async def test_before_the_first_close_a_step_on_a_record_takes_the_records_own_date(  # type: ignore[no-untyped-def]
-        fresh, wall_clock) -> None:
+async def test_before_the_first_close_a_step_on_a_record_takes_the_records_own_date(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     async def scenario() -> tuple[Any, ...]:
         async with fresh() as crm:
             stop = await _ok(crm, "POST", "/contact-stops", {

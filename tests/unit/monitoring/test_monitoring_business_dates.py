@@ -14,14 +14,15 @@ from shared.events.envelope import MalformedRecord
 from services.monitoring.fineract.apply import message_dates
 from tests.support import bank_events as bank
 from tests.support.monitoring import MonitoringHarness
-from tests.support.wall_clock import same_answer_on_two_days
+from tests.support.wall_clock import WallClock, same_answer_on_two_days
 
 DAY = date(2026, 1, 5)
 FIRST_DUE = date(2026, 2, 5)
+Fresh = Callable[[], MonitoringHarness]
 
 
-async def test_a_fineract_message_is_dated_by_its_own_time_and_business_date(  # type: ignore[no-untyped-def]
-        wall_clock) -> None:
+async def test_a_fineract_message_is_dated_by_its_own_time_and_business_date(
+        wall_clock: WallClock) -> None:
     async def scenario() -> list[tuple[datetime, date]]:
         return [message_dates("2026-01-05T10:15:30", "2026-01-04"),
                 message_dates("2026-01-05T10:15:30", "not a date"),
@@ -40,20 +41,22 @@ def test_a_fineract_message_with_no_readable_date_is_malformed() -> None:
 
 
 @pytest.fixture
-def fresh(service_databases) -> Callable[[], MonitoringHarness]:  # type: ignore[no-untyped-def]
+def fresh(service_databases: Callable[[str], str]) -> Fresh:
     numbers = count()
     return lambda: MonitoringHarness(service_databases(f"monitoring{next(numbers)}"))
 
 
 def _feed() -> list:
     late = FIRST_DUE + timedelta(days=40)
-    return [bank.customer_registered("C-1", on=DAY), bank.contact_changed("C-1", "+8613900000000", DAY),
+    return [bank.customer_registered("C-1", on=DAY),
+            bank.contact_changed("C-1", "+8613900000000", DAY),
             bank.disbursed("L-1", "C-1", on=DAY, first_due=FIRST_DUE, payment_mode="self"),
             *(bank.business_day(FIRST_DUE + timedelta(days=n)) for n in (0, 1, 8, 40)),
             bank.repayment("L-1", "P-1", "1050.00", late), bank.business_day(late + timedelta(1))]
 
 
-async def test_a_replay_on_another_day_publishes_the_same_events(fresh, wall_clock) -> None:  # type: ignore[no-untyped-def]
+async def test_a_replay_on_another_day_publishes_the_same_events(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     events = _feed()  # a replay: the very same events, ids and times
 
     async def scenario() -> list[tuple[str, Any]]:

@@ -13,11 +13,12 @@ from shared.auth import mint_local_token
 from services.reporting.app import create_app
 from tests.support import reporting as ev
 from tests.support.reporting import ReportingHarness, march_history
-from tests.support.wall_clock import same_answer_on_two_days
+from tests.support.wall_clock import WallClock, same_answer_on_two_days
+Fresh = Callable[[], ReportingHarness]
 
 
 @pytest.fixture
-def fresh(service_databases) -> Callable[[], ReportingHarness]:  # type: ignore[no-untyped-def]
+def fresh(service_databases: Callable[[str], str]) -> Fresh:
     numbers = count()
     return lambda: ReportingHarness(service_databases(f"reporting{next(numbers)}"))
 
@@ -38,7 +39,8 @@ async def _defaults(harness: ReportingHarness) -> tuple[Any, ...]:
             dashboard["as_of"])
 
 
-async def test_reports_default_to_the_latest_business_day(fresh, wall_clock) -> None:  # type: ignore[no-untyped-def]
+async def test_reports_default_to_the_latest_business_day(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     async def scenario() -> tuple[Any, ...]:
         async with fresh() as harness:
             # A repayment of the next, not yet closed, day does not move the default.
@@ -50,8 +52,8 @@ async def test_reports_default_to_the_latest_business_day(fresh, wall_clock) -> 
         "2026-03-31", 0.5652, "2026-03", "2026-03-31")
 
 
-async def test_before_the_first_close_reports_default_to_the_newest_event_date(  # type: ignore[no-untyped-def]
-        fresh, wall_clock) -> None:
+async def test_before_the_first_close_reports_default_to_the_newest_event_date(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     async def scenario() -> tuple[Any, ...]:
         async with fresh() as harness:
             await harness.feed(*(e for e in march_history()
@@ -62,7 +64,7 @@ async def test_before_the_first_close_reports_default_to_the_newest_event_date( 
     assert (as_of, period, dashboard_as_of) == ("2026-03-28", "2026-03", "2026-03-28")
 
 
-async def test_a_report_with_no_date_known_is_refused(fresh) -> None:  # type: ignore[no-untyped-def]
+async def test_a_report_with_no_date_known_is_refused(fresh: Fresh) -> None:
     async with fresh() as harness:
         refused = await _get(harness, "/portfolio/classification")
         stated = await _get(harness, "/portfolio/classification", as_of="2026-03-31")

@@ -17,17 +17,18 @@ from services.warning.app import create_app
 from services.warning.domain.rulesets import RuleChange
 from services.warning.models import WarningHistory
 from tests.support import warning as ev
-from tests.support.wall_clock import same_answer_on_two_days
+from tests.support.wall_clock import WallClock, same_answer_on_two_days
 from tests.support.warning import WarningHarness
 
 D0 = date(2026, 5, 1)
 CLOSE = D0 + timedelta(days=5)
 ALICE = Principal("alice", frozenset({Role.risk_officer}))
 BOB = Principal("bob", frozenset({Role.risk_officer}))
+Fresh = Callable[[], WarningHarness]
 
 
 @pytest.fixture
-def fresh(service_databases) -> Callable[[], WarningHarness]:  # type: ignore[no-untyped-def]
+def fresh(service_databases: Callable[[str], str]) -> Fresh:
     """A warning service on a new, empty database each call (one per wall-clock day)."""
     numbers = count()
     return lambda: WarningHarness(service_databases(f"warning{next(numbers)}"))
@@ -51,7 +52,8 @@ async def _acknowledge_and_resolve(h: WarningHarness) -> tuple[Any, ...]:
     return row.closed_date, (await _history(h, warning.id))[1:], resolved["as_of_date"]
 
 
-async def test_a_resolution_is_dated_by_the_latest_business_day(fresh, wall_clock) -> None:  # type: ignore[no-untyped-def]
+async def test_a_resolution_is_dated_by_the_latest_business_day(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     async def scenario() -> tuple[Any, ...]:
         async with fresh() as h:
             await h.feed(ev.registered(), ev.delinquency(60, D0), ev.business_day(CLOSE))
@@ -61,8 +63,8 @@ async def test_a_resolution_is_dated_by_the_latest_business_day(fresh, wall_cloc
         CLOSE, [("acknowledged", CLOSE), ("resolved", CLOSE)], CLOSE.isoformat())
 
 
-async def test_before_the_first_close_a_resolution_takes_the_warnings_own_date(  # type: ignore[no-untyped-def]
-        fresh, wall_clock) -> None:
+async def test_before_the_first_close_a_resolution_takes_the_warnings_own_date(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     async def scenario() -> tuple[Any, ...]:
         async with fresh() as h:
             await h.feed(ev.registered(), ev.delinquency(60, D0))
@@ -72,8 +74,8 @@ async def test_before_the_first_close_a_resolution_takes_the_warnings_own_date( 
         D0, [("acknowledged", D0), ("resolved", D0)], D0.isoformat())
 
 
-async def test_an_officers_watch_list_removal_is_dated_by_the_latest_business_day(  # type: ignore[no-untyped-def]
-        fresh, wall_clock) -> None:
+async def test_an_officers_watch_list_removal_is_dated_by_the_latest_business_day(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     async def scenario() -> tuple[Any, ...]:
         async with fresh() as h:
             await h.feed(ev.registered(), ev.revalued("0.95", D0), ev.business_day(CLOSE))
@@ -86,8 +88,8 @@ async def test_an_officers_watch_list_removal_is_dated_by_the_latest_business_da
         D0, CLOSE, "removed_by_officer")
 
 
-async def test_an_approved_rule_set_judges_signals_from_the_business_day_after_the_close(  # type: ignore[no-untyped-def]
-        fresh, wall_clock) -> None:
+async def test_an_approved_rule_set_judges_signals_from_the_business_day_after_the_close(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     """A signal of a closed day keeps the rules it was (or, in a replay, is) judged by."""
     async def scenario() -> tuple[Any, ...]:
         async with fresh() as h:
@@ -120,8 +122,8 @@ async def _effectiveness(h: WarningHarness, **params: str) -> httpx.Response:
                               headers={"Authorization": f"Bearer {token}"})
 
 
-async def test_effectiveness_is_measured_as_of_the_latest_business_day_by_default(  # type: ignore[no-untyped-def]
-        fresh, wall_clock) -> None:
+async def test_effectiveness_is_measured_as_of_the_latest_business_day_by_default(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     async def scenario() -> tuple[Any, ...]:
         async with fresh() as h:
             await h.feed(ev.registered(), ev.delinquency(60, D0), ev.business_day(CLOSE))
@@ -133,7 +135,8 @@ async def test_effectiveness_is_measured_as_of_the_latest_business_day_by_defaul
     assert await same_answer_on_two_days(wall_clock, scenario) == (CLOSE.isoformat(), 1, 0)
 
 
-async def test_effectiveness_without_a_date_before_the_first_close_is_refused(fresh) -> None:  # type: ignore[no-untyped-def]
+async def test_effectiveness_without_a_date_before_the_first_close_is_refused(
+        fresh: Fresh) -> None:
     async with fresh() as h:
         await h.feed(ev.registered(), ev.delinquency(60, D0))
         refused = await _effectiveness(h)
@@ -142,8 +145,8 @@ async def test_effectiveness_without_a_date_before_the_first_close_is_refused(fr
     assert stated.status_code == 200 and stated.json()["as_of"] == CLOSE.isoformat()
 
 
-async def test_the_workers_effectiveness_gauges_follow_the_latest_business_day(  # type: ignore[no-untyped-def]
-        fresh, wall_clock) -> None:
+async def test_the_workers_effectiveness_gauges_follow_the_latest_business_day(
+        fresh: Fresh, wall_clock: WallClock) -> None:
     async def scenario() -> tuple[Any, ...]:
         async with fresh() as h:
             await h.feed(ev.registered(), ev.delinquency(60, D0))
