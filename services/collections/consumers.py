@@ -135,5 +135,8 @@ def build_handlers(settings: Settings) -> dict[str, Handler]:
 def consumer_spec(settings: Settings) -> ConsumerSpec:
     return ConsumerSpec(name=settings.consumer_group,
                         topics=(topics.MONITORING, topics.WARNING, topics.CRM),
-                        handlers=build_handlers(settings))
+                        handlers=build_handlers(settings),
+                        # Monitoring's clock and a loan's changes travel on different
+                        # partitions: act on them in the order they were published.
+                        time_ordered=True)
 

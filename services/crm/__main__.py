@@ -1,7 +1,10 @@
 """python -m services.crm api|worker"""
 import sys
 
-from shared.runtime.launch import run_process
+from shared.runtime.early import exit_cleanly_on_sigterm
+
+exit_cleanly_on_sigterm()  # before the imports below take their half second
+from shared.runtime.launch import run_process  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(run_process("crm", sys.argv[1] if len(sys.argv) > 1 else "api"))

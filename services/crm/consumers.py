@@ -107,4 +107,7 @@ def build_handlers(settings: Settings) -> dict[str, Handler]:
 def consumer_spec(settings: Settings) -> ConsumerSpec:
     return ConsumerSpec(name=settings.consumer_group,
                         topics=(topics.MONITORING, topics.WARNING, topics.COLLECTIONS),
-                        handlers=build_handlers(settings))
+                        handlers=build_handlers(settings),
+                        # Monitoring's clock and a loan's changes travel on different
+                        # partitions: act on them in the order they were published.
+                        time_ordered=True)

@@ -4,7 +4,10 @@ import argparse
 import asyncio
 import sys
 
-from shared.runtime.launch import run_process
+from shared.runtime.early import exit_cleanly_on_sigterm
+
+exit_cleanly_on_sigterm()  # before the imports below take their half second
+from shared.runtime.launch import run_process  # noqa: E402
 
 
 def _rebuild(argv: list[str]) -> int:

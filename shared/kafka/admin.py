@@ -4,23 +4,22 @@ from __future__ import annotations
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from shared.config import CommonSettings
-from shared.events.topics import ALL_TOPICS, INBOUND_TOPICS, SINGLE_PARTITION_TOPICS, dlq
+from shared.events.topics import ALL_TOPICS, SINGLE_PARTITION_TOPICS, dlq
 from shared.kafka.client import connection_kwargs
 
 
-# The broker stamps the bank's records as it appends them, so "published before the
-# close" is one clock's order across producers (shared/kafka/close_barrier.py).
-INBOUND_CONFIG = {"message.timestamp.type": "LogAppendTime"}
+# The broker stamps records as it appends them, so "published before" is one clock's
+# order across producers and partitions (shared/kafka/close_barrier.py, time_order.py).
+TOPIC_CONFIG = {"message.timestamp.type": "LogAppendTime"}
 
 
 def desired_topics(settings: CommonSettings, topics=ALL_TOPICS) -> list[NewTopic]:
     wanted = []
     for topic in topics:
         partitions = 1 if topic in SINGLE_PARTITION_TOPICS else settings.topic_partitions
-        config = INBOUND_CONFIG if topic in INBOUND_TOPICS else {}
         wanted.append(NewTopic(name=topic, num_partitions=partitions,
                                replication_factor=settings.topic_replication_factor,
-                               topic_configs=dict(config)))
+                               topic_configs=dict(TOPIC_CONFIG)))
         wanted.append(NewTopic(name=dlq(topic), num_partitions=partitions,
                                replication_factor=settings.topic_replication_factor))
     return wanted

@@ -24,6 +24,7 @@ from shared.kafka.client import connection_kwargs
 from shared.kafka.close_barrier import CloseBarrier, CloseBarrierSpec
 from shared.kafka.processing import DecodedBatch, Outcome, RecordProcessor
 from shared.kafka.records import RawRecord
+from shared.kafka.time_order import TimeOrder
 from shared.observability import metrics
 from shared.observability.logging import correlation_id_var, event_id_var
 
@@ -49,7 +50,9 @@ class ConsumerSpec:
     error, may finish work the handlers deferred to the end of the transaction. `prepare`
     sees a batch's fresh events before their handlers run, to load in bulk what they read.
     `barrier` holds the business-day close back until the gated topics caught up with it
-    (see `close_barrier`). `sources` names topics whose records a `Source` applies."""
+    (see `close_barrier`). `sources` names topics whose records a `Source` applies.
+    `time_ordered` applies every record in the broker's append order across all the
+    partitions (see `time_order`): for services acting on another service's clock."""
 
     name: str
     topics: tuple[str, ...]
@@ -58,6 +61,7 @@ class ConsumerSpec:
     prepare: Prepare | None = None
     barrier: CloseBarrierSpec | None = None
     sources: Mapping[str, SourceFactory] = field(default_factory=dict)
+    time_ordered: bool = False
 
     def with_source(self, topic: str, factory: SourceFactory) -> "ConsumerSpec":
         """Also consume `topic` through `factory`'s source, behind the same barrier."""
@@ -86,6 +90,7 @@ class EventConsumer:
                          for topic, factory in spec.sources.items()}
         self._consumer: AIOKafkaConsumer | None = None
         self._barrier: CloseBarrier | None = None
+        self._time_order: TimeOrder | None = None
         self._stopping = asyncio.Event()
 
     async def start(self) -> None:
@@ -96,11 +101,13 @@ class EventConsumer:
             fetch_max_bytes=max(52_428_800, self.settings.max_event_bytes * 2),
             max_partition_fetch_bytes=max(1_048_576, self.settings.max_event_bytes * 2),
         )
-        listener = None
         if self.spec.barrier is not None:
             self._barrier = CloseBarrier(self.spec.barrier, self._consumer,
                                          self._process_partition)
-            listener = _ResetOnRebalance(self._barrier)
+        elif self.spec.time_ordered:
+            self._time_order = TimeOrder(self._consumer, self._process_partition)
+        ordering = self._barrier or self._time_order
+        listener = _ResetOnRebalance(ordering) if ordering is not None else None
         self._consumer.subscribe(self.spec.topics, listener=listener)
         await self._consumer.start()
 
@@ -118,8 +125,9 @@ class EventConsumer:
         try:
             while not self._stopping.is_set():
                 batches = await self._consumer.getmany(timeout_ms=200)
-                if self._barrier is not None:
-                    await self._barrier.round(batches)
+                ordering = self._barrier or self._time_order
+                if ordering is not None:
+                    await ordering.round(batches)
                 else:
                     for tp, records in batches.items():
                         await self._process_partition(tp, records)
@@ -219,14 +227,16 @@ class EventConsumer:
 
 
 class _ResetOnRebalance(ConsumerRebalanceListener):
-    def __init__(self, barrier: CloseBarrier) -> None:
-        self.barrier = barrier
+    """What waits in memory was not committed: after a rebalance it is fetched again."""
+
+    def __init__(self, ordering: CloseBarrier | TimeOrder) -> None:
+        self.ordering = ordering
 
     async def on_partitions_revoked(self, revoked: object) -> None:
-        self.barrier.reset()
+        self.ordering.reset()
 
     async def on_partitions_assigned(self, assigned: object) -> None:
-        self.barrier.reset()
+        self.ordering.reset()
 
 
 __all__ = ["ConsumerSpec", "EventConsumer", "Handler", "Outcome"]

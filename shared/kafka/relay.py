@@ -19,6 +19,8 @@ from shared.db.delivery import DeliveryTables
 from shared.observability import metrics
 
 log = logging.getLogger(__name__)
+# Events other services run their business-day decisions on.
+CLOCK_EVENT_TYPES = frozenset({"monitoring.business-day.aged.v1"})
 
 
 class OutboxRelay:
@@ -79,14 +81,24 @@ class OutboxRelay:
     async def _publish(self, rows: list) -> None:
         # Sends are queued in id order before any is awaited: the idempotent producer keeps
         # that order per partition, and awaiting them all gives one round trip per batch.
+        # A clock event is fenced: sent once everything before it is acknowledged, and
+        # followed only once it is, so across partitions too it is stamped after the day's
+        # events and before the next day's (shared/kafka/time_order.py relies on it).
         futures = []
         for row in rows:
+            fence = row.event_type in CLOCK_EVENT_TYPES
+            if fence:
+                await asyncio.gather(*futures)
+                futures = []
             headers = [(k, v.encode()) for k, v in json.loads(row.headers).items()] \
                 if row.headers else []
             headers.append(("ce_type", row.event_type.encode()))
             key = row.message_key.encode() if row.message_key is not None else None
             futures.append(await self.producer.send(row.topic, value=row.payload, key=key,
                                                     headers=headers))
+            if fence:
+                await asyncio.gather(*futures)
+                futures = []
         await asyncio.gather(*futures)
         for row in rows:
             metrics.OUTBOX_PUBLISHED.labels(self.service, row.topic).inc()

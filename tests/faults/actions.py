@@ -24,8 +24,17 @@ _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}
 Action = tuple[str, str]  # (event type, its data normalised)
 
 
-def action_of(value: bytes) -> Action | None:
-    envelope = json.loads(value)
+def _envelope(value: bytes | None) -> dict:
+    """The record's envelope; {} for the poison the faulty run puts on these topics."""
+    try:
+        envelope = json.loads(value or b"")
+    except ValueError:
+        return {}
+    return envelope if isinstance(envelope, dict) else {}
+
+
+def action_of(value: bytes | None) -> Action | None:
+    envelope = _envelope(value)
     if envelope.get("type") not in ACTION_TYPES:
         return None
     data = json.dumps(_without_surrogates(envelope.get("data")), sort_keys=True)
@@ -48,7 +57,7 @@ async def read_actions(bootstrap: str) -> Counter[Action]:
     actions: Counter[Action] = Counter()
     for records in found.values():
         for record in records:
-            event_id = json.loads(record.value).get("id")
+            event_id = _envelope(record.value).get("id")
             if event_id in seen:
                 continue
             seen.add(event_id)

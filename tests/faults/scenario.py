@@ -56,7 +56,7 @@ class RunResult:
     final_lags: dict[str, int | None] = field(default_factory=dict)
     final_outbox: dict[str, int] = field(default_factory=dict)
     logs_dir: Path | None = None
-    close_lags: list[int] = field(default_factory=list)  # monitoring's, as each close was sent
+    close_lags: list[int | None] = field(default_factory=list)  # monitoring's, as each close was sent
     actions: Counter = field(default_factory=Counter)
 
 
@@ -198,8 +198,8 @@ def run_platform(profile: Profile, *, fault_seed: int | None, name: str,
 
 async def _feed_and_collect(platform, feeder, profile, hook, reorder, result, feed) -> None:  # type: ignore[no-untyped-def]
     async def measure_lag(day: int) -> None:
-        lags = await platform.lags("close")
-        result.close_lags.append(lags.get(MONITORING_GROUP) or 0)
+        # None: monitoring has committed nothing yet, so all it was sent still waits.
+        result.close_lags.append((await platform.lags("close")).get(MONITORING_GROUP))
 
     try:
         await feeder.run(profile, on_day=hook, reorder=reorder, wait=feed.wait,

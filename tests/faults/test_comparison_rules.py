@@ -63,3 +63,20 @@ def test_only_an_unreachable_server_counts_as_an_outage() -> None:
         assert unreachable(wrapped)
     assert not unreachable(ValueError("bad amount"))
     assert not unreachable(IntegrityError("INSERT", {}, Exception("duplicate key")))
+
+
+def test_an_action_compares_without_random_ids_times_or_task_numbers_and_poison_is_none() -> None:
+    from tests.faults.actions import action_diff, action_of
+
+    def case(case_id: str, at: str, task: int, customer: str = "C-000001") -> bytes:
+        return new_event(type="collections.case.opened.v1", source="t", subject=case_id, data={
+            "case_id": case_id, "customer_id": customer, "opened_date": "2026-01-02",
+            "recorded_at": at, "task_id": task}).to_bytes()
+
+    first = action_of(case("3f2b8c1e-1111-4a4a-9b9b-000000000001", "2026-12-04T10:00:00Z", 7))
+    again = action_of(case("3f2b8c1e-2222-4a4a-9b9b-000000000002", "2026-12-05T11:30:00Z", 9))
+    other = action_of(case("3f2b8c1e-1111-4a4a-9b9b-000000000001", "2026-12-04T10:00:00Z", 7,
+                           customer="C-000002"))
+    assert first == again and first != other
+    assert action_diff(Counter([first]), Counter([other]))
+    assert action_of(b"{not json") is None and action_of(b"[1]") is None
