@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.events import topics
 from shared.events.envelope import Envelope
 from shared.kafka.consumer import ConsumerSpec, Handler
-from services.crm import business_day, care, contact_stops, loans, repository as repo, surveys
+from services.crm import repository as repo
+from services.crm.service import business_day, care, contact_stops, loans, surveys
 from services.crm.config import Settings
 from services.crm.domain.care import CareReason, first_time_overdue, warning_puts_on_watch_list
-from services.crm.domain.complaint import DeadlinePolicy
+from services.crm.domain.complaints import DeadlinePolicy
 
 # Legal events after which the bank must not pursue the debtor by contact (domain.md).
 LEGAL_STOP_KINDS = ("bankruptcy", "deceased")

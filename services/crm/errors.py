@@ -7,7 +7,7 @@ from typing import Iterator
 
 from shared.api.errors import Conflict, Unprocessable
 from services.crm.domain.care import CareRuleError
-from services.crm.domain.complaint import ComplaintRuleError
+from services.crm.domain.complaints import ComplaintRuleError
 from services.crm.domain.restructuring import NotEligible, RestructuringRuleError
 from services.crm.domain.schedule import ScheduleError
 

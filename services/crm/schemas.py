@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from services.crm.domain.care import (
     InteractionChannel, InteractionOutcome, StopReason, SurveyTrigger,
 )
-from services.crm.domain.complaint import (
+from services.crm.domain.complaints import (
     Category, Channel, InformChannel, Outcome, Resolution, RootCause,
 )
 from services.crm.domain.restructuring import Arrangement, HardshipReason, Kind

@@ -20,11 +20,11 @@ ALLOWED = {
     "services/collections/cases.py::_now": "a case's updated_at",
     "services/collections/offers.py::_now": "an offer's proposed_at, approvals' at, decided_at",
     "services/collections/promises.py::business_day_aged": "processed_at of a business-day row",
-    "services/crm/care.py::create_task": "a care task's created_at",
-    "services/crm/complaints.py::_now": "a complaint's created_at and updated_at",
-    "services/crm/contact_stops.py::stop": "a contact stop's created_at",
-    "services/crm/loans.py::_now": "the loan view's updated_at, case staff's assigned_at",
-    "services/crm/restructuring.py::request": "a restructuring request's created_at",
+    "services/crm/service/care.py::create_task": "a care task's created_at",
+    "services/crm/service/complaints.py::_now": "a complaint's created_at and updated_at",
+    "services/crm/service/contact_stops.py::stop": "a contact stop's created_at",
+    "services/crm/service/loans.py::_now": "the loan view's updated_at, case staff's assigned_at",
+    "services/crm/service/restructuring.py::request": "a restructuring request's created_at",
     "services/monitoring/ageing/__init__.py::age_loans":
         "an ageing run's changed_at and updated_at stamps",
     "services/monitoring/business_day.py::close_business_day":

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from shared.api.deps import PageDep, SessionDep
-from services.crm import care, repository as repo
+from services.crm import repository as repo
+from services.crm.service import care
 from services.crm.api.common import Agent, PathId, Reader
 from services.crm.models import CareTask
 from services.crm.schemas import (

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from shared.api.deps import PageDep, SessionDep
 from shared.api.errors import Conflict
 from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
-from services.crm import business_day, contact_stops, repository as repo
+from services.crm import repository as repo
+from services.crm.service import business_day, contact_stops
 from services.crm.api.common import Agent, PathId, Reader, settings_of
 from services.crm.domain.care import StopReason, check_stop
 from services.crm.errors import as_api_errors

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.api.deps import PageDep, SessionDep
-from services.crm import business_day, repository as repo, restructuring
+from services.crm import repository as repo
+from services.crm.service import business_day, restructuring
 from services.crm.api.common import Agent, Checker, PathId, Reader, settings_of
 from services.crm.domain.restructuring import EligibilityPolicy, Kind, Status
 from services.crm.models import RestructuringRequest

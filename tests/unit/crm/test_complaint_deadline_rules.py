@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from services.crm.domain import complaint as rules
-from services.crm.domain.complaint import (
+from services.crm.domain import complaints as rules
+from services.crm.domain.complaints import (
     ComplaintRuleError, DeadlinePolicy, InformChannel, Outcome, RecusalRequired, Resolution,
     RootCause,
 )

@@ -14,7 +14,8 @@ from shared.api.errors import Unprocessable
 from shared.auth import Principal
 from shared.events import crm as out
 from shared.events.bank.loans import ScheduleItem
-from services.crm import loans, repository as repo
+from services.crm import repository as repo
+from services.crm.service import loans
 from services.crm.domain import restructuring as rules
 from services.crm.domain.restructuring import (
     Arrangement, EligibilityPolicy, HardshipReason, Kind, LoanFacts, Status,

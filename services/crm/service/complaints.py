@@ -13,9 +13,10 @@ from shared.api.errors import Conflict
 from shared.auth import Principal
 from shared.events import crm as out
 from shared.events.envelope import Envelope
-from services.crm import contact_stops, repository as repo, surveys
-from services.crm.domain import complaint as rules
-from services.crm.domain.complaint import Category, DeadlineClock, DeadlinePolicy, Resolution
+from services.crm import repository as repo
+from services.crm.service import contact_stops, surveys
+from services.crm.domain import complaints as rules
+from services.crm.domain.complaints import Category, DeadlineClock, DeadlinePolicy, Resolution
 from services.crm.errors import as_api_errors
 from services.crm.metrics import COMPLAINTS_OPENED, DEADLINE_BREACHES
 from services.crm.models import Complaint, new_id
