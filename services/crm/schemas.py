@@ -8,13 +8,13 @@ from typing import Annotated, Any, Self
 from shared.api.schemas import Page  # noqa: F401  (re-exported for routes)
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from services.crm.domain.care import (
-    InteractionChannel, InteractionOutcome, StopReason, SurveyTrigger,
-)
+from services.crm.domain.care import InteractionChannel, InteractionOutcome
 from services.crm.domain.complaints import (
     Category, Channel, InformChannel, Outcome, Resolution, RootCause,
 )
+from services.crm.domain.contact_stops import StopReason
 from services.crm.domain.restructuring import Arrangement, HardshipReason, Kind
+from services.crm.domain.surveys import SurveyTrigger
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]

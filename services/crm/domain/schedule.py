@@ -161,3 +161,13 @@ def total_principal(items: list[Installment]) -> Decimal:
 
 def total_interest(items: list[Installment]) -> Decimal:
     return sum((i.interest_due for i in items), ZERO)
+
+
+def remaining_dues(first_due_date: date, installments: int,
+                   after: date) -> tuple[int, date | None]:
+    """How many monthly due dates of the original schedule fall after `after`, and the
+    first of them. Overdue installments are not counted: their principal is in the
+    outstanding balance the new schedule spreads."""
+    dues = [add_months(first_due_date, k) for k in range(installments)]
+    later = [d for d in dues if d > after]
+    return len(later), (later[0] if later else None)

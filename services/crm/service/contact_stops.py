@@ -11,7 +11,7 @@ from shared.api.errors import Conflict
 from shared.events.crm import ContactResumed, ContactStopped
 from shared.events.envelope import Envelope
 from services.crm import repository as repo
-from services.crm.domain.care import pause_has_ended
+from services.crm.domain.contact_stops import pause_has_ended
 from services.crm.models import ContactStop, new_id
 from services.crm.publish import publish
 

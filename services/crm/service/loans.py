@@ -3,13 +3,12 @@ It feeds eligibility (status, days past due, last restructuring), the default te
 restructuring and recusal (who worked a case)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.crm.domain.schedule import add_months
 from services.crm.models import CaseStaff, LoanView
 
 
@@ -61,11 +60,3 @@ async def record_case_staff(session: AsyncSession, *, case_id: str, customer_id:
         row.team, row.assigned_at = team or row.team, _now()
     await session.flush()
 
-
-def remaining_dues(loan: LoanView, after: date) -> tuple[int, date | None]:
-    """How many monthly due dates of the original schedule fall after `after`, and the
-    first of them. Overdue installments are not counted: their principal is in the
-    outstanding balance the new schedule spreads."""
-    dues = [add_months(loan.first_due_date, k) for k in range(loan.installments)]
-    later = [d for d in dues if d > after]
-    return len(later), (later[0] if later else None)

@@ -15,12 +15,11 @@ from shared.auth import Principal
 from shared.events import crm as out
 from shared.events.bank.loans import ScheduleItem
 from services.crm import repository as repo
-from services.crm.service import loans
 from services.crm.domain import restructuring as rules
 from services.crm.domain.restructuring import (
     Arrangement, EligibilityPolicy, HardshipReason, Kind, LoanFacts, Status,
 )
-from services.crm.domain.schedule import Installment, Terms, money
+from services.crm.domain.schedule import Installment, Terms, money, remaining_dues
 from services.crm.errors import as_api_errors
 from services.crm.models import LoanView, RestructuringRequest, new_id
 from services.crm.publish import publish
@@ -40,7 +39,8 @@ def _facts(loan: LoanView | None, *, pending: bool) -> LoanFacts:
 def resolve_terms(loan: LoanView | None, on: date, overrides: dict[str, Any]) -> Terms:
     """Defaults come from crm's loan view; the agent may state any term from the bank's
     books (the rate is not in monitoring's events, so it usually comes from the agent)."""
-    count, next_due = loans.remaining_dues(loan, on) if loan else (0, None)
+    count, next_due = (remaining_dues(loan.first_due_date, loan.installments, on)
+                       if loan else (0, None))
     values = {
         "remaining_principal": loan.outstanding_principal if loan else None,
         "annual_rate": loan.annual_rate if loan else None,

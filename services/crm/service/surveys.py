@@ -11,7 +11,7 @@ from shared.api.errors import Conflict
 from shared.events import crm as out
 from shared.events.envelope import Envelope
 from services.crm import repository as repo
-from services.crm.domain.care import SurveyResult, check_score, summarise
+from services.crm.domain.surveys import SurveyResult, check_score, summarise
 from services.crm.errors import as_api_errors
 from services.crm.metrics import SURVEYS_ANSWERED
 from services.crm.models import Survey, new_id

@@ -6,8 +6,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from services.crm.domain import care
-from services.crm.domain.care import CareReason, CareRuleError, StopReason
+from services.crm.domain import care, contact_stops, surveys
+from services.crm.domain.care import CareReason, CareRuleError
+from services.crm.domain.contact_stops import StopReason
 
 
 def test_only_orange_and_red_warnings_put_a_customer_on_the_watch_list() -> None:
@@ -29,26 +30,26 @@ def test_care_task_due_date_comes_from_the_reason_setting() -> None:
 def test_hardship_pause_needs_an_end_within_the_maximum() -> None:
     start = date(2026, 5, 1)
     with pytest.raises(CareRuleError, match="until_date"):
-        care.check_stop(StopReason.hardship_pause, start, None, 180)
+        contact_stops.check_stop(StopReason.hardship_pause, start, None, 180)
     with pytest.raises(CareRuleError):
-        care.check_stop(StopReason.hardship_pause, start, date(2026, 12, 1), 180)
-    care.check_stop(StopReason.hardship_pause, start, date(2026, 7, 1), 180)
-    care.check_stop(StopReason.cease_request, start, None, 180)
+        contact_stops.check_stop(StopReason.hardship_pause, start, date(2026, 12, 1), 180)
+    contact_stops.check_stop(StopReason.hardship_pause, start, date(2026, 7, 1), 180)
+    contact_stops.check_stop(StopReason.cease_request, start, None, 180)
 
 
 def test_a_pause_covers_its_last_day() -> None:
-    assert not care.pause_has_ended(date(2026, 7, 1), date(2026, 7, 1))
-    assert care.pause_has_ended(date(2026, 7, 1), date(2026, 7, 2))
+    assert not contact_stops.pause_has_ended(date(2026, 7, 1), date(2026, 7, 1))
+    assert contact_stops.pause_has_ended(date(2026, 7, 1), date(2026, 7, 2))
 
 
 def test_scores_outside_one_to_five_are_refused() -> None:
     for bad in (0, 6):
         with pytest.raises(CareRuleError):
-            care.check_score(bad)
+            surveys.check_score(bad)
 
 
 def test_survey_summary_reports_rate_average_and_satisfied_share() -> None:
-    result = care.summarise("team-a", 4, [5, 4, 2])
+    result = surveys.summarise("team-a", 4, [5, 4, 2])
     assert (result.answered, result.average_score) == (3, D("3.67"))
     assert result.response_rate == D("0.7500")
     assert result.satisfied_share == D("0.6667")
@@ -56,5 +57,5 @@ def test_survey_summary_reports_rate_average_and_satisfied_share() -> None:
 
 
 def test_survey_summary_without_answers_has_no_average() -> None:
-    result = care.summarise("team-a", 2, [])
+    result = surveys.summarise("team-a", 2, [])
     assert result.average_score is None and result.satisfied_share is None
