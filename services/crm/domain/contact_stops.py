@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, timedelta
+from typing import Any, Mapping
 
 from services.crm.domain.care import CareRuleError
 
@@ -14,6 +15,16 @@ class StopReason(str, enum.Enum):
     cease_request = "cease_request"
     dispute = "dispute"
     hardship_pause = "hardship_pause"
+
+
+# Legal events after which the bank must not pursue the debtor by contact (domain.md).
+LEGAL_STOP_KINDS = ("bankruptcy", "deceased")
+
+
+def legal_stop_kind(change_kind: str, new: Mapping[str, Any]) -> str | None:
+    """The stop a customer-profile change calls for: bankruptcy or death, else none."""
+    kind = new.get("kind") if change_kind == "legal_event" else None
+    return kind if kind in LEGAL_STOP_KINDS else None
 
 
 def check_stop(reason: StopReason, effective_date: date, until_date: date | None,

@@ -4,6 +4,7 @@ sends the same reminders and breaches as the live run, and a date an agent leave
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,8 +17,9 @@ from services.crm.metrics import COMPLAINTS_OPEN, COMPLAINTS_PAST_DEADLINE
 from services.crm.models import business_day as table
 
 
-async def on_business_day(session: AsyncSession, *, as_of: date, policy: DeadlinePolicy,
+async def on_business_day(session: AsyncSession, *, event: Any, policy: DeadlinePolicy,
                           cause: Envelope | None) -> dict[str, int]:
+    as_of = event.business_date
     await record_business_day(session, table, business_date=as_of)
     counts = await complaints.watch_deadlines(session, as_of=as_of, policy=policy, cause=cause)
     counts["pauses_ended"] = len(await contact_stops.end_expired_pauses(

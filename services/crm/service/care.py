@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,7 +10,7 @@ from shared.api.errors import Conflict
 from shared.events import crm as out
 from shared.events.envelope import Envelope
 from services.crm import repository as repo
-from services.crm.domain.care import CareReason, care_due_date
+from services.crm.domain.care import CareReason, care_due_date, warning_puts_on_watch_list
 from services.crm.metrics import CARE_TASKS_CREATED
 from services.crm.models import CareTask, Interaction, new_id
 from services.crm.publish import publish
@@ -35,6 +36,24 @@ async def create_task(session: AsyncSession, *, customer_id: str, loan_id: str |
                       reason=reason.value, due_date=task.due_date, created_date=as_of,
                       warning_id=warning_id))
     return task
+
+
+async def open_first_overdue_task(session: AsyncSession, *, event: Any, cause: Envelope,
+                                  due_days: dict[str, int]) -> None:
+    """Whichever of installment.missed / delinquency-changed comes first creates the one
+    task."""
+    await create_task(session, customer_id=event.customer_id, loan_id=event.loan_id,
+                      reason=CareReason.first_overdue, dedupe_key=f"first_overdue:{event.loan_id}",
+                      as_of=event.as_of_date, due_days=due_days, cause=cause)
+
+
+async def put_on_watch_list(session: AsyncSession, *, event: Any, cause: Envelope,
+                            due_days: dict[str, int]) -> None:
+    if warning_puts_on_watch_list(event.level):
+        await create_task(session, customer_id=event.customer_id, loan_id=event.loan_id,
+                          reason=CareReason.watch_list, dedupe_key=f"warning:{event.warning_id}",
+                          as_of=event.as_of_date, due_days=due_days,
+                          warning_id=event.warning_id, cause=cause)
 
 
 def _check_open(task: CareTask) -> None:

@@ -4,6 +4,7 @@ crm.contact.stopped.v1 and, when lifted, one crm.contact.resumed.v1."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,7 +12,7 @@ from shared.api.errors import Conflict
 from shared.events.crm import ContactResumed, ContactStopped
 from shared.events.envelope import Envelope
 from services.crm import repository as repo
-from services.crm.domain.contact_stops import pause_has_ended
+from services.crm.domain.contact_stops import legal_stop_kind, pause_has_ended
 from services.crm.models import ContactStop, new_id
 from services.crm.publish import publish
 
@@ -43,6 +44,14 @@ async def stop_once(session: AsyncSession, *, customer_id: str, reason: str,
     return await stop(session, customer_id=customer_id, reason=reason,
                       reference_id=reference_id, effective_date=effective_date,
                       created_by="system", cause=cause)
+
+
+async def stop_for_legal_event(session: AsyncSession, *, event: Any, cause: Envelope) -> None:
+    kind = legal_stop_kind(event.change_kind, event.new)
+    if kind is not None:
+        await stop_once(session, customer_id=event.customer_id, reason=kind,
+                        reference_id=f"{kind}:{event.customer_id}",
+                        effective_date=event.effective_date, cause=cause)
 
 
 async def lift(session: AsyncSession, *, row: ContactStop, lifted_by: str, lifted_date: date,

@@ -9,7 +9,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.events.envelope import Envelope
+from services.crm.domain.care import first_time_overdue
 from services.crm.models import CaseStaff, LoanView
+from services.crm.service import care
 
 
 def _now() -> datetime:
@@ -60,3 +63,33 @@ async def record_case_staff(session: AsyncSession, *, case_id: str, customer_id:
         row.team, row.assigned_at = team or row.team, _now()
     await session.flush()
 
+
+async def record_repayment(session: AsyncSession, *, event: Any) -> None:
+    await update(session, loan_id=event.loan_id, outstanding_principal=event.outstanding_principal)
+
+
+async def record_delinquency(session: AsyncSession, *, event: Any, cause: Envelope,
+                             due_days: dict[str, int]) -> None:
+    """Days past due changed (or the loan cured); leaving zero for the first time earns the
+    customer a care task."""
+    await update(session, loan_id=event.loan_id, dpd=event.dpd,
+                 outstanding_principal=event.outstanding_principal)
+    if first_time_overdue(getattr(event, "previous_dpd", 1), event.dpd):
+        await care.open_first_overdue_task(session, event=event, cause=cause, due_days=due_days)
+
+
+async def record_restructuring(session: AsyncSession, *, event: Any) -> None:
+    await update(session, loan_id=event.loan_id, last_restructured_date=event.effective_date,
+                 outstanding_principal=event.outstanding_principal)
+
+
+async def close(session: AsyncSession, *, event: Any) -> None:
+    await update(session, loan_id=event.loan_id, status="closed",
+                 outstanding_principal=event.outstanding_principal)
+
+
+async def assign_case(session: AsyncSession, *, event: Any) -> None:
+    """A collector assigned to a case is involved in it (recusal); an unassignment is not."""
+    if event.collector_id:
+        await record_case_staff(session, case_id=event.case_id, customer_id=event.customer_id,
+                                staff_id=event.collector_id, team=event.team)

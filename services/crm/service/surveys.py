@@ -3,6 +3,7 @@ answered with a score of 1-5 and a comment, summarised per month and team."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +39,12 @@ async def send(session: AsyncSession, *, customer_id: str, trigger: str,
     await publish(session, type="crm.survey.sent.v1", subject=customer_id, cause=cause,
                   discriminator=row.id, data=out.SurveySent(**_ref(row), sent_date=sent_date))
     return row
+
+
+async def send_after_case_closed(session: AsyncSession, *, event: Any, cause: Envelope) -> None:
+    team = await repo.latest_case_team(session, event.case_id) or "collections"
+    await send(session, customer_id=event.customer_id, trigger="collection_case",
+               reference_id=event.case_id, team=team, sent_date=event.closed_date, cause=cause)
 
 
 async def answer(session: AsyncSession, *, survey: Survey, score: int, comment: str,
