@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from shared.api.deps import PageDep, SessionDep
 from services.crm import repository as repo
-from services.crm.service import care
 from services.crm.api.common import Agent, PathId, Reader
 from services.crm.models import CareTask
 from services.crm.schemas import (
     CareAssignIn, CareTaskOut, InteractionIn, InteractionOut, Page,
 )
+from services.crm.service import care
 
 router = APIRouter(tags=["care"])
 

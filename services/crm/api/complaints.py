@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.api.deps import PageDep, SessionDep
 from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
 from services.crm import repository as repo
-from services.crm.service import business_day, complaints
 from services.crm.api.common import Agent, Checker, PathId, Reader, settings_of
 from services.crm.domain.complaints import Category, DeadlinePolicy, Status
 from services.crm.models import Complaint
 from services.crm.schemas import (
     AssignIn, CloseIn, ComplaintIn, ComplaintOut, DecideIn, ExtendIn, Page,
 )
+from services.crm.service import business_day, complaints
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])
 CONFLICTS = {409: {"description": "a complaint rule refused (code names the rule, e.g. "

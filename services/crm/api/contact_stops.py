@@ -13,12 +13,12 @@ from shared.api.deps import PageDep, SessionDep
 from shared.api.errors import Conflict
 from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
 from services.crm import repository as repo
-from services.crm.service import business_day, contact_stops
 from services.crm.api.common import Agent, PathId, Reader, settings_of
 from services.crm.domain.contact_stops import StopReason, check_stop
 from services.crm.errors import as_api_errors
 from services.crm.models import ContactStop
 from services.crm.schemas import ContactStopIn, ContactStopOut, LiftIn, Page
+from services.crm.service import business_day, contact_stops
 
 router = APIRouter(prefix="/contact-stops", tags=["contact stops"])
 

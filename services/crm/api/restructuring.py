@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.api.deps import PageDep, SessionDep
 from services.crm import repository as repo
-from services.crm.service import business_day, restructuring
 from services.crm.api.common import Agent, Checker, PathId, Reader, settings_of
 from services.crm.domain.restructuring import EligibilityPolicy, Kind, Status
 from services.crm.models import RestructuringRequest
 from services.crm.schemas import ApproveIn, Page, RejectIn, RestructuringIn, RestructuringOut
+from services.crm.service import business_day, restructuring
 
 router = APIRouter(prefix="/restructuring-requests", tags=["restructuring"])
 RESPONSES = {409: {"description": "already decided, or maker-checker (code maker_checker); "

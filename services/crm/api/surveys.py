@@ -12,12 +12,12 @@ from shared.api.deps import PageDep, SessionDep
 from shared.auth import Principal, Role, require_roles
 from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
 from services.crm import repository as repo
-from services.crm.service import business_day, surveys
 from services.crm.api.common import Agent, PathId, Reader, settings_of
 from services.crm.models import Survey
 from services.crm.schemas import (
     AnswerIn, Page, SurveyIn, SurveyOut, SurveyResultOut, SurveyResultsOut,
 )
+from services.crm.service import business_day, surveys
 
 router = APIRouter(prefix="/surveys", tags=["surveys"])
 Answerer = Annotated[Principal, Depends(require_roles(Role.crm_agent, Role.bank_system))]

@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.db.business_day import business_today, latest_business_date, record_business_day
 from shared.events.envelope import Envelope
 from services.crm import repository as repo
-from services.crm.service import complaints, contact_stops
 from services.crm.domain.complaints import DeadlinePolicy
 from services.crm.metrics import COMPLAINTS_OPEN, COMPLAINTS_PAST_DEADLINE
 from services.crm.models import business_day as table
+from services.crm.service import complaints, contact_stops
 
 
 async def on_business_day(session: AsyncSession, *, event: Any, policy: DeadlinePolicy,

@@ -14,13 +14,13 @@ from shared.auth import Principal
 from shared.events import crm as out
 from shared.events.envelope import Envelope
 from services.crm import repository as repo
-from services.crm.service import contact_stops, surveys
 from services.crm.domain import complaints as rules
 from services.crm.domain.complaints import Category, DeadlineClock, DeadlinePolicy, Resolution
 from services.crm.errors import as_api_errors
 from services.crm.metrics import COMPLAINTS_OPENED, DEADLINE_BREACHES
 from services.crm.models import Complaint, new_id
 from services.crm.publish import publish
+from services.crm.service import contact_stops, surveys
 
 OPEN = tuple(s.value for s in rules.OPEN_STATUSES)
 
