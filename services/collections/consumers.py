@@ -8,11 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.events import crm, monitoring, topics, warning
 from shared.events.envelope import Envelope
 from shared.kafka.consumer import ConsumerSpec, Handler
-from services.collections import cases, promises, stops
+from services.collections.service import cases, promises, stops
 from services.collections.config import Settings
 from services.collections.domain.cases import resolution_after_close
 from services.collections.models import Debtor
-from services.collections.policy import Policy
+from services.collections.domain.policy import Policy
 
 
 def build_handlers(settings: Settings) -> dict[str, Handler]:

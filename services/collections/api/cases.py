@@ -8,12 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.api.deps import PageDep, SessionDep
 from shared.api.errors import Conflict
-from services.collections import business_day, contacts, promises
+from services.collections.service import business_day, contacts, promises
 from services.collections import repository as repo
 from services.collections.api.deps import (
     CaseDep, NowDep, PolicyDep, Reader, Worker, locked, sees_everything,
 )
-from services.collections.domain import guard
+from services.collections.domain import contacts as guard
 from services.collections.models import CollectionCase
 from services.collections.schemas import (
     CaseDetail, CaseLoanOut, CaseSummary, ContactIn, ContactOut, LegalStageOut, OfferOut, Page,

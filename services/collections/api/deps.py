@@ -12,7 +12,7 @@ from shared.api.deps import SessionDep
 from shared.api.errors import NotFound
 from shared.auth import Principal, Role, require_roles
 from services.collections.models import CollectionCase, Offer
-from services.collections.policy import Policy
+from services.collections.domain.policy import Policy
 
 T = TypeVar("T")
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter
 
 from shared.api.deps import SessionDep
 from shared.auth import Principal
-from services.collections import offers
+from services.collections.service import offers
 from services.collections.api.deps import (
     Approver, CaseDep, DisposalDep, PolicyDep, SettlementDep, Worker, locked,
 )

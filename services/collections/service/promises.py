@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events import collections as out
 from shared.events.envelope import Envelope
-from services.collections import cases
+from services.collections.service import cases
 from services.collections import repository as repo
 from services.collections.domain import promises as rules
 from services.collections.domain.strategy import Trigger
@@ -18,7 +18,7 @@ from services.collections.metrics import PROMISES_DECIDED
 from services.collections.models import (
     BusinessDay, CaseLoan, CollectionCase, Promise, Repayment,
 )
-from services.collections.policy import Policy
+from services.collections.domain.policy import Policy
 from services.collections.publish import publish
 
 

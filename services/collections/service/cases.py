@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.db.publisher import derived_id
 from shared.events import collections as out
 from shared.events.envelope import Envelope
-from services.collections import allocation
+from services.collections.service import allocation
 from services.collections import repository as repo
 from services.collections.domain import cases as rules
 from services.collections.domain import strategy
 from services.collections.domain.strategy import Trigger, choose_path, escalates_on, next_step
 from services.collections.metrics import CASES_CLOSED, CASES_OPENED
 from services.collections.models import BusinessDay, CaseLoan, CollectionCase, LoanPosition
-from services.collections.policy import Policy
+from services.collections.domain.policy import Policy
 from services.collections.publish import publish
 
 Resolution = rules.Resolution

@@ -9,12 +9,12 @@ from uuid import uuid4
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events import collections as out
-from services.collections import business_day, cases
+from services.collections.service import business_day, cases
 from services.collections import repository as repo
-from services.collections.domain import approvals as ladder
+from services.collections.domain import offers as ladder
 from services.collections.domain.cases import Resolution
 from services.collections.models import CaseLoan, CollectionCase, LegalStage, LoanPosition, Offer
-from services.collections.policy import LEGAL_STAGE_ACTION, Policy
+from services.collections.domain.policy import LEGAL_STAGE_ACTION, Policy
 from services.collections.publish import publish
 
 SETTLEMENT_KINDS = ("settlement", "waiver")

@@ -9,7 +9,7 @@ from sqlalchemy import case as when, func, select
 
 from shared.api.deps import SessionDep
 from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
-from services.collections import allocation, business_day
+from services.collections.service import allocation, business_day
 from services.collections import repository as repo
 from services.collections.api.cases import case_detail
 from services.collections.api.deps import (
