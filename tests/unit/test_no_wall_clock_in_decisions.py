@@ -20,7 +20,7 @@ ALLOWED = {
     "services/collections/service/cases.py::_now": "a case's updated_at",
     "services/collections/service/offers.py::_now":
         "an offer's proposed_at, approvals' at, decided_at",
-    "services/collections/service/promises.py::business_day_aged":
+    "services/collections/service/business_day.py::business_day_aged":
         "processed_at of a business-day row",
     "services/crm/care.py::create_task": "a care task's created_at",
     "services/crm/complaints.py::_now": "a complaint's created_at and updated_at",

@@ -9,7 +9,6 @@ from sqlalchemy import case as when, func, select
 
 from shared.api.deps import SessionDep
 from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
-from services.collections.service import allocation, business_day
 from services.collections import repository as repo
 from services.collections.api.cases import case_detail
 from services.collections.api.deps import (
@@ -19,6 +18,7 @@ from services.collections.models import CollectionCase, Promise
 from services.collections.schemas import (
     AssignmentIn, CaseDetail, CaseSummary, CollectorIn, CollectorOut, PathOutcome, WorklistItem,
 )
+from services.collections.service import allocation, business_day
 
 router = APIRouter(tags=["worklist"])
 

@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.api.deps import PageDep, SessionDep
 from shared.api.errors import Conflict
-from services.collections.service import business_day, contacts, promises
 from services.collections import repository as repo
 from services.collections.api.deps import (
     CaseDep, NowDep, PolicyDep, Reader, Worker, locked, sees_everything,
@@ -19,6 +18,7 @@ from services.collections.schemas import (
     CaseDetail, CaseLoanOut, CaseSummary, ContactIn, ContactOut, LegalStageOut, OfferOut, Page,
     PromiseIn, PromiseOut, StopOut,
 )
+from services.collections.service import business_day, contacts, promises
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.collections.service.allocation import AllocationError
-from services.collections.service.contacts import ContactError
 from services.collections.domain.offers import ApprovalError
 from services.collections.domain.promises import PromiseError
+from services.collections.service.allocation import AllocationError
+from services.collections.service.contacts import ContactError
 from services.collections.service.offers import OfferError
 
 _STATUS_BY_CODE = {

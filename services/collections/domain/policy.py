@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from services.collections.config import Settings
-from services.collections.domain.offers import Ladder
 from services.collections.domain.contacts import Profile, jurisdiction_for, profile_from_settings
+from services.collections.domain.offers import Ladder
 from services.collections.domain.strategy import Strategy
 
 # Which action type (and so which unit cost) a contact channel represents.

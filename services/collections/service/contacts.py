@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.events import collections as out
 from services.collections import repository as repo
 from services.collections.domain import contacts as guard
+from services.collections.domain.policy import CHANNEL_ACTION, Policy
 from services.collections.metrics import CONTACTS_RECORDED, CONTACTS_REFUSED
 from services.collections.models import CaseLoan, CollectionCase, ContactAttempt, Debtor
-from services.collections.domain.policy import CHANNEL_ACTION, Policy
 from services.collections.publish import publish
 
 # Outcomes that mean a conversation about the debt took place (Regulation F's trigger).

@@ -9,13 +9,13 @@ from uuid import uuid4
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events import collections as out
-from services.collections.service import business_day, cases
 from services.collections import repository as repo
 from services.collections.domain import offers as ladder
 from services.collections.domain.cases import Resolution
-from services.collections.models import CaseLoan, CollectionCase, LegalStage, LoanPosition, Offer
 from services.collections.domain.policy import LEGAL_STAGE_ACTION, Policy
+from services.collections.models import CaseLoan, CollectionCase, LegalStage, LoanPosition, Offer
 from services.collections.publish import publish
+from services.collections.service import business_day, cases
 
 SETTLEMENT_KINDS = ("settlement", "waiver")
 DISPOSAL_KINDS = ("collateral_auction", "debt_transfer", "write_off")
