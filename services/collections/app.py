@@ -6,9 +6,11 @@ from datetime import datetime, timezone
 from fastapi import FastAPI
 
 from shared.api.app import create_service_app
-from services.collections.api import cases, errors, offers, work
+from services.collections.api import (
+    allocation, cases, contacts, errors, offers, promises, strategy,
+)
 from services.collections.config import Settings
-from services.collections.policy import Policy
+from services.collections.domain.policy import Policy
 from services.collections.publish import trail
 
 
@@ -18,7 +20,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings, title="postloan collections",
         description="Collection cases, strategies and worklists; a compliance guard on every "
                     "contact; promises to pay; settlements, legal stages and disposals.",
-        routers=[cases.router, work.router, offers.router],
+        routers=[cases.router, contacts.router, promises.router, allocation.router,
+                 strategy.router, offers.router],
     )
     app.state.audit = trail
     app.state.policy = Policy.from_settings(settings)

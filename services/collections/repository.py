@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, case as when, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.collections.models import (
@@ -132,3 +132,16 @@ async def latest_business_date(session: AsyncSession) -> date | None:
 
 async def newest_position_date(session: AsyncSession) -> date | None:
     return await session.scalar(select(func.max(LoanPosition.as_of_date)))
+
+
+async def path_outcomes(session: AsyncSession) -> list[Row]:
+    """Per path and variant: cases, open, cured, settled, written off, transferred,
+    recovered, cost."""
+    c = CollectionCase
+    counts = [func.sum(when((c.outcome == o, 1), else_=0)) for o in
+              ("cured", "settled", "written_off", "transferred")]
+    rows = await session.execute(
+        select(c.path, c.variant, func.count(), func.sum(when((c.status == "open", 1), else_=0)),
+               *counts, func.sum(c.total_recovered), func.sum(c.total_cost))
+        .group_by(c.path, c.variant).order_by(c.path, c.variant))
+    return list(rows.all())

@@ -18,10 +18,10 @@ from shared.db.engine import create_engine, session_factory
 from shared.db.migrate import upgrade
 from shared.events.envelope import Envelope
 from shared.events.topics import AUDIT, COLLECTIONS, CRM, MONITORING, WARNING, dlq
-from services.collections import promises
 from services.collections.config import Settings
+from services.collections.domain.policy import Policy
 from services.collections.models import CollectionCase, Promise
-from services.collections.policy import Policy
+from services.collections.service import promises
 from services.collections.worker import build_worker
 from tests.support import collections as ev
 from tests.support.kafka import create_topics, produce, read_all, unique, wait_for

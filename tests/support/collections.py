@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timezone
 from decimal import Decimal
 
 from shared.events.envelope import Envelope, new_event
-from services.collections.policy import Policy
+from services.collections.domain.policy import Policy
 from tests.support.harness import ServiceHarness
 
 

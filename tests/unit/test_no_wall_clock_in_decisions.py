@@ -17,9 +17,11 @@ ALLOWED = {
     "services/collections/app.py::create_app":
         "the contact clock: the compliance guard judges an attempt at the real moment it is "
         "made (hours in the debtor's zone, caps, cooling-off)",
-    "services/collections/cases.py::_now": "a case's updated_at",
-    "services/collections/offers.py::_now": "an offer's proposed_at, approvals' at, decided_at",
-    "services/collections/promises.py::business_day_aged": "processed_at of a business-day row",
+    "services/collections/service/cases.py::_now": "a case's updated_at",
+    "services/collections/service/offers.py::_now":
+        "an offer's proposed_at, approvals' at, decided_at",
+    "services/collections/service/business_day.py::business_day_aged":
+        "processed_at of a business-day row",
     "services/crm/service/care.py::create_task": "a care task's created_at",
     "services/crm/service/complaints.py::_now": "a complaint's created_at and updated_at",
     "services/crm/service/contact_stops.py::stop": "a contact stop's created_at",

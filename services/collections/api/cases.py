@@ -1,4 +1,4 @@
-"""Cases: list, detail, contacts through the compliance guard, promises to pay."""
+"""Cases: the list a caller may see and one case in full."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -7,31 +7,15 @@ from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.api.deps import PageDep, SessionDep
-from shared.api.errors import Conflict
-from services.collections import business_day, contacts, promises
 from services.collections import repository as repo
-from services.collections.api.deps import (
-    CaseDep, NowDep, PolicyDep, Reader, Worker, locked, sees_everything,
-)
-from services.collections.domain import guard
+from services.collections.api.deps import CaseDep, Reader, sees_everything
 from services.collections.models import CollectionCase
 from services.collections.schemas import (
-    CaseDetail, CaseLoanOut, CaseSummary, ContactIn, ContactOut, LegalStageOut, OfferOut, Page,
-    PromiseIn, PromiseOut, StopOut,
+    CaseDetail, CaseLoanOut, CaseSummary, ContactOut, LegalStageOut, OfferOut, Page, PromiseOut,
+    StopOut,
 )
 
 router = APIRouter(prefix="/cases", tags=["cases"])
-
-_REFUSAL_MESSAGES = {
-    "outside_contact_hours": "outside the allowed contact hours in the debtor's time zone",
-    "daily_attempt_cap": "the daily attempt cap for this debtor is reached",
-    "weekly_attempt_cap": "the 7-day attempt cap for this loan is reached",
-    "recent_conversation": "a conversation about this debt took place within the "
-                           "cooling-off period",
-    "third_party_disclosure": "third parties may only be contacted to locate the debtor, "
-                              "without disclosing the debt",
-}
-
 
 @router.get("", response_model=Page[CaseSummary])
 async def list_cases(
@@ -70,40 +54,3 @@ async def case_detail(session: AsyncSession, case: CollectionCase) -> CaseDetail
 async def get_case(case: CaseDep, session: SessionDep) -> CaseDetail:
     async with session.begin():
         return await case_detail(session, case)
-
-
-@router.post("/{case_id}/contacts", response_model=ContactOut, status_code=201,
-             responses={409: {"description": "refused by the compliance guard; `code` is the "
-                                             "reason (e.g. outside_contact_hours, "
-                                             "contact_stopped:dispute)"}})
-async def record_contact(principal: Worker, case: CaseDep, body: ContactIn,
-                         session: SessionDep, policy: PolicyDep, now: NowDep) -> ContactOut:
-    attempt = guard.Attempt(loan_id=body.loan_id, channel=guard.Channel(body.channel),
-                            contact_type=guard.ContactType(body.contact_type), at=now,
-                            purpose=body.purpose, discloses_debt=body.discloses_debt)
-    async with session.begin():
-        row = await contacts.attempt_contact(
-            session, case=await locked(session, CollectionCase, case.case_id),
-            loan_id=body.loan_id, attempt=attempt, outcome=body.outcome, note=body.note,
-            collector_id=principal.subject, policy=policy)
-        result = ContactOut.model_validate(row)
-    # The refusal is committed (recorded and published) before the caller hears about it.
-    if not result.allowed:
-        reason = result.refusal_reason or "refused"
-        stop = reason.partition(":")[2]
-        message = _REFUSAL_MESSAGES.get(reason, f"contact with this debtor is stopped ({stop})")
-        raise Conflict(message, code=reason)
-    return result
-
-
-@router.post("/{case_id}/promises", response_model=PromiseOut, status_code=201)
-async def record_promise(principal: Worker, case: CaseDep, body: PromiseIn,
-                         session: SessionDep, policy: PolicyDep) -> PromiseOut:
-    async with session.begin():
-        row = await locked(session, CollectionCase, case.case_id)
-        # Taken on the business date, like the deadline it is later judged against.
-        today = await business_day.today(session, not_before=row.opened_date)
-        promise = await promises.record_promise(
-            session, case=row, loan_id=body.loan_id, amount=body.amount,
-            due_date=body.due_date, today=today, by=principal.subject, policy=policy)
-        return PromiseOut.model_validate(promise)

@@ -4,11 +4,11 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.collections.allocation import AllocationError
-from services.collections.contacts import ContactError
-from services.collections.domain.approvals import ApprovalError
+from services.collections.domain.offers import ApprovalError
 from services.collections.domain.promises import PromiseError
-from services.collections.offers import OfferError
+from services.collections.service.allocation import AllocationError
+from services.collections.service.contacts import ContactError
+from services.collections.service.offers import OfferError
 
 _STATUS_BY_CODE = {
     "own_proposal": 403, "already_approved": 409, "approval_level": 403,

@@ -5,7 +5,6 @@ from fastapi import APIRouter
 
 from shared.api.deps import SessionDep
 from shared.auth import Principal
-from services.collections import offers
 from services.collections.api.deps import (
     Approver, CaseDep, DisposalDep, PolicyDep, SettlementDep, Worker, locked,
 )
@@ -13,6 +12,7 @@ from services.collections.models import CollectionCase, Offer
 from services.collections.schemas import (
     DisposalIn, LegalStageIn, LegalStageOut, OfferOut, RecoveryIn, SettlementIn,
 )
+from services.collections.service import offers
 
 router = APIRouter(tags=["settlements and disposals"])
 

@@ -71,6 +71,12 @@ def is_cured(position: LoanPosition) -> bool:
     return position.overdue_amount <= 0 and position.dpd == 0
 
 
+def ends_warning_case(resolution: str | None) -> bool:
+    """A warning resolved as confirmed keeps its case; cleared (no resolution) or resolved
+    as a false alarm ends it."""
+    return resolution in (None, "false_alarm")
+
+
 def resolution_after_close(reason: str) -> Resolution:
     """A loan the bank closed: repaid counts as cured, otherwise the bank's reason."""
     return {"written_off": Resolution.written_off,

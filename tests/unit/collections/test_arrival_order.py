@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from services.collections import promises
 from services.collections.models import CollectionCase, ContactStop, Promise
+from services.collections.service import promises
 from shared.events.envelope import Envelope
 from tests.support import collections as ev
 from tests.support.collections import CollectionsHarness

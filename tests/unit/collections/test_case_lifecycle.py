@@ -145,7 +145,7 @@ async def test_days_in_step_escalate_on_business_days_once_per_date(harness) -> 
 
 
 async def test_new_cases_are_assigned_to_a_collector_with_room(harness) -> None:
-    from services.collections import allocation
+    from services.collections.service import allocation
     async with harness.sessions() as session, session.begin():
         await allocation.save_collector(session, collector_id="col-1", team="east",
                                         max_open_cases=1, regions=["31"], languages=[],

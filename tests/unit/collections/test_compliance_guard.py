@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.collections.config import Settings
-from services.collections.domain.guard import (
+from services.collections.domain.contacts import (
     Attempt, Channel, ContactType, PastContact, Stop, check_contact, debtor_zone,
     jurisdiction_for, profile_from_settings,
 )

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from services.collections import contacts, promises
-from services.collections.domain import guard
+from services.collections.domain import contacts as guard
 from services.collections.domain.promises import PromiseError
 from services.collections.models import CollectionCase, ContactAttempt, Promise
+from services.collections.service import contacts, promises
 from tests.support import collections as ev
 from tests.support.collections import CollectionsHarness
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from services.collections.config import Settings
-from services.collections.domain import approvals, promises
+from services.collections.domain import offers as approvals, promises
 from services.collections.domain.allocation import (
     CollectorSlot, WorkItem, choose_collector, order_worklist,
 )

@@ -9,21 +9,13 @@ from uuid import uuid4
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events import collections as out
-from services.collections import business_day, cases
 from services.collections import repository as repo
-from services.collections.domain import approvals as ladder
+from services.collections.domain import offers as rules
 from services.collections.domain.cases import Resolution
+from services.collections.domain.policy import Policy
 from services.collections.models import CaseLoan, CollectionCase, LegalStage, LoanPosition, Offer
-from services.collections.policy import LEGAL_STAGE_ACTION, Policy
 from services.collections.publish import publish
-
-SETTLEMENT_KINDS = ("settlement", "waiver")
-DISPOSAL_KINDS = ("collateral_auction", "debt_transfer", "write_off")
-LEGAL_STAGES = ("letter_sent", "filed", "judgment", "enforcement")
-_DISPOSAL_RESOLUTION = {"collateral_auction": Resolution.settled,
-                        "debt_transfer": Resolution.transferred,
-                        "write_off": Resolution.written_off}
-
+from services.collections.service import business_day, cases
 
 class OfferError(ValueError):
     def __init__(self, code: str, message: str) -> None:
@@ -87,14 +79,14 @@ async def approve(session: AsyncSession, *, offer: Offer, approver: str, roles: 
                   policy: Policy) -> Offer:
     if offer.status != "proposed":
         raise OfferError("offer_decided", f"the offer is already {offer.status}")
-    level = ladder.Level(offer.level)
-    votes = [ladder.Vote(v["approver"], frozenset(v["roles"])) for v in offer.approvals]
-    ladder.check_approver(level=level, proposer=offer.proposed_by, approver=approver,
+    level = rules.Level(offer.level)
+    votes = [rules.Vote(v["approver"], frozenset(v["roles"])) for v in offer.approvals]
+    rules.check_approver(level=level, proposer=offer.proposed_by, approver=approver,
                           roles=roles, earlier=votes)
     offer.approvals = [*offer.approvals, {"approver": approver, "roles": sorted(roles),
                                           "at": _now().isoformat()}]
-    votes.append(ladder.Vote(approver, frozenset(roles)))
-    if ladder.is_approved(level, votes):
+    votes.append(rules.Vote(approver, frozenset(roles)))
+    if rules.is_approved(level, votes):
         await _approved(session, offer=offer, policy=policy)
     await session.flush()
     return offer
@@ -123,7 +115,7 @@ async def _approved(session: AsyncSession, *, offer: Offer, policy: Policy) -> N
             + offer.expected_recovery, expected_recovery=offer.expected_recovery,
             proposed_by=offer.proposed_by, approved_by=approvers, approval_level=offer.level,
             cost=cost)
-        resolution = _DISPOSAL_RESOLUTION[offer.kind]
+        resolution = rules.DISPOSAL_RESOLUTION[offer.kind]
     await session.flush()
     await publish(session, type=f"collections.{offer.category}.approved.v1",
                   subject=offer.customer_id, data=data)
@@ -153,11 +145,12 @@ async def record_legal_stage(session: AsyncSession, *, case: CollectionCase, loa
                              stage: str, stage_date: date, by: str, policy: Policy) -> LegalStage:
     await _check_case_loan(session, case, loan_id)
     done = [s for s in await repo.legal_stages(session, case.case_id) if s.loan_id == loan_id]
-    if done and LEGAL_STAGES.index(stage) <= LEGAL_STAGES.index(done[-1].stage):
+    order = rules.LEGAL_STAGES
+    if done and order.index(stage) <= order.index(done[-1].stage):
         raise OfferError("legal_stage_order", f"{stage} cannot follow {done[-1].stage}")
     if done and stage_date < done[-1].stage_date:
         raise OfferError("legal_stage_order", "a legal stage cannot predate the previous one")
-    action = LEGAL_STAGE_ACTION[stage]
+    action = rules.LEGAL_STAGE_ACTION[stage]
     # Litigation is costed once, when the claim is filed; later stages ride on it.
     cost = policy.cost_of(action) if stage in ("letter_sent", "filed") else Decimal(0)
     row = LegalStage(case_id=case.case_id, loan_id=loan_id, stage=stage, stage_date=stage_date,

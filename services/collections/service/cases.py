@@ -11,15 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.db.publisher import derived_id
 from shared.events import collections as out
 from shared.events.envelope import Envelope
-from services.collections import allocation
 from services.collections import repository as repo
 from services.collections.domain import cases as rules
 from services.collections.domain import strategy
+from services.collections.domain.policy import Policy
 from services.collections.domain.strategy import Trigger, choose_path, escalates_on, next_step
 from services.collections.metrics import CASES_CLOSED, CASES_OPENED
 from services.collections.models import BusinessDay, CaseLoan, CollectionCase, LoanPosition
-from services.collections.policy import Policy
 from services.collections.publish import publish
+from services.collections.service import allocation
 
 Resolution = rules.Resolution
 _OPEN_RESOLUTIONS = (Resolution.delinquent.value, Resolution.cured.value)
@@ -27,33 +27,6 @@ _OPEN_RESOLUTIONS = (Resolution.delinquent.value, Resolution.cured.value)
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-async def update_position(session: AsyncSession, *, loan_id: str, customer_id: str,
-                          as_of: date, dpd: int | None, bucket: str | None,
-                          overdue: Decimal, outstanding: Decimal | None = None,
-                          classification: str | None = None) -> LoanPosition | None:
-    """None when the snapshot is older than the one we hold (a reordered event)."""
-    position = await session.get(LoanPosition, loan_id)
-    if position is None:
-        position = LoanPosition(loan_id=loan_id, customer_id=customer_id, dpd=0,
-                                bucket="current", overdue_amount=Decimal(0),
-                                outstanding_principal=Decimal(0), as_of_date=as_of,
-                                status="active")
-        session.add(position)
-    elif not rules.is_newer(as_of, position.as_of_date):
-        return None
-    position.as_of_date, position.overdue_amount = as_of, overdue
-    if dpd is not None:
-        position.dpd, position.bucket = dpd, bucket or position.bucket
-    elif overdue <= 0:
-        position.dpd, position.bucket = 0, "current"
-    if outstanding is not None:
-        position.outstanding_principal = outstanding
-    if classification is not None:
-        position.classification = classification
-    await session.flush()
-    return position
 
 
 def _snapshot(position: LoanPosition) -> rules.LoanPosition:
@@ -278,3 +251,12 @@ async def on_warning_cleared(session: AsyncSession, *, loan_id: str, customer_id
         return
     await resolve_loan(session, loan_id=loan_id, customer_id=customer_id,
                        resolution=Resolution.cured, on=as_of, policy=policy, cause=cause)
+
+
+async def end_warning(session: AsyncSession, *, loan_id: str, customer_id: str,
+                      resolution: str | None, as_of: date, policy: Policy,
+                      cause: Envelope) -> None:
+    if not rules.ends_warning_case(resolution):
+        return
+    await on_warning_cleared(session, loan_id=loan_id, customer_id=customer_id, as_of=as_of,
+                             policy=policy, cause=cause)

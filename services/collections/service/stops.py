@@ -6,10 +6,8 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.collections.domain import stops as rules
 from services.collections.models import ContactStop
-
-# Legal events that end collection contact for good (until a person lifts them).
-LEGAL_STOP_KINDS = {"bankruptcy": "bankruptcy", "deceased": "deceased"}
 
 
 async def stop_contact(session: AsyncSession, *, customer_id: str, reference_id: str,
@@ -42,9 +40,8 @@ async def resume_contact(session: AsyncSession, *, customer_id: str, reference_i
 
 async def on_profile_changed(session: AsyncSession, *, customer_id: str, change_kind: str,
                              new: dict, effective: date) -> None:
-    kind = new.get("kind") if isinstance(new, dict) else None
-    if change_kind != "legal_event" or kind not in LEGAL_STOP_KINDS:
+    stop = rules.legal_stop(change_kind=change_kind, new=new)
+    if stop is None:
         return
-    await stop_contact(session, customer_id=customer_id, reference_id=f"legal:{kind}",
-                       reason=LEGAL_STOP_KINDS[kind], effective=effective, until=None,
-                       source="monitoring")
+    await stop_contact(session, customer_id=customer_id, reference_id=stop.reference_id,
+                       reason=stop.reason, effective=effective, until=None, source="monitoring")

@@ -5,16 +5,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from services.collections.config import Settings
-from services.collections.domain.approvals import Ladder
-from services.collections.domain.guard import Profile, jurisdiction_for, profile_from_settings
+from services.collections.domain.contacts import Profile, jurisdiction_for, profile_from_settings
+from services.collections.domain.offers import Ladder
 from services.collections.domain.strategy import Strategy
-
-# Which action type (and so which unit cost) a contact channel represents.
-CHANNEL_ACTION = {"phone": "phone_call", "sms": "reminder_message", "email": "reminder_message",
-                  "letter": "reminder_message", "field_visit": "field_visit"}
-LEGAL_STAGE_ACTION = {"letter_sent": "lawyers_letter", "filed": "litigation",
-                      "judgment": "litigation", "enforcement": "litigation"}
-
 
 @dataclass(frozen=True)
 class Policy:

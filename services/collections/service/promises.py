@@ -1,8 +1,8 @@
-"""Promises to pay and the business-day clock: record a promise, decide it kept from
-repayment events, break it when a business day passes its deadline, and escalate."""
+"""Promises to pay: record a promise, decide it kept from repayment events, break it when
+a business day passes its deadline (`business_day.business_day_aged`), and escalate."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
 from uuid import uuid4
 
@@ -10,16 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events import collections as out
 from shared.events.envelope import Envelope
-from services.collections import cases
 from services.collections import repository as repo
 from services.collections.domain import promises as rules
+from services.collections.domain.policy import Policy
 from services.collections.domain.strategy import Trigger
 from services.collections.metrics import PROMISES_DECIDED
 from services.collections.models import (
-    BusinessDay, CaseLoan, CollectionCase, Promise, Repayment,
+    CaseLoan, CollectionCase, Promise, Repayment,
 )
-from services.collections.policy import Policy
 from services.collections.publish import publish
+from services.collections.service import cases
 
 
 async def record_promise(session: AsyncSession, *, case: CollectionCase, loan_id: str,
@@ -86,10 +86,10 @@ async def evaluate_loan(session: AsyncSession, *, loan_id: str, as_of: date, pol
                         cause: Envelope) -> None:
     promise = await repo.active_promise(session, loan_id)
     if promise is not None:
-        await _evaluate(session, promise=promise, as_of=as_of, policy=policy, cause=cause)
+        await decide(session, promise=promise, as_of=as_of, policy=policy, cause=cause)
 
 
-async def _evaluate(session: AsyncSession, *, promise: Promise, as_of: date, policy: Policy,
+async def decide(session: AsyncSession, *, promise: Promise, as_of: date, policy: Policy,
                     cause: Envelope) -> None:
     paid_rows = await repo.repayments(session, promise.loan_id, promise.recorded_date)
     status, paid = rules.evaluate(
@@ -116,18 +116,3 @@ async def _evaluate(session: AsyncSession, *, promise: Promise, as_of: date, pol
         if case is not None:
             await cases.escalate(session, case=case, trigger=Trigger.broken_promise, as_of=as_of,
                                  policy=policy, cause=cause)
-
-
-async def business_day_aged(session: AsyncSession, *, business_date: date, policy: Policy,
-                            cause: Envelope) -> bool:
-    """The collections clock: decide due promises, then move cases whose step ran out."""
-    if await session.get(BusinessDay, business_date) is not None:
-        return False
-    session.add(BusinessDay(business_date=business_date, processed_at=datetime.now(timezone.utc)))
-    await session.flush()
-    for promise in await repo.active_promises(session):
-        await _evaluate(session, promise=promise, as_of=business_date, policy=policy, cause=cause)
-    for case in await repo.open_cases(session):
-        await cases.close_business_day(session, case=case, business_date=business_date,
-                                       policy=policy, cause=cause)
-    return True

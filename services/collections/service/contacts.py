@@ -11,18 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events import collections as out
 from services.collections import repository as repo
-from services.collections.domain import guard
+from services.collections.domain import contacts as guard
+from services.collections.domain.policy import Policy
 from services.collections.metrics import CONTACTS_RECORDED, CONTACTS_REFUSED
 from services.collections.models import CaseLoan, CollectionCase, ContactAttempt, Debtor
-from services.collections.policy import CHANNEL_ACTION, Policy
 from services.collections.publish import publish
-
-# Outcomes that mean a conversation about the debt took place (Regulation F's trigger).
-CONVERSATION_OUTCOMES = frozenset({"conversation", "promise_made", "refused_to_pay",
-                                   "dispute_raised", "visited"})
-OUTCOMES = CONVERSATION_OUTCOMES | {"no_answer", "busy", "left_message", "wrong_number",
-                                    "not_home", "sent", "location_obtained"}
-
 
 class ContactError(ValueError):
     def __init__(self, code: str, message: str) -> None:
@@ -58,7 +51,7 @@ async def _record(session: AsyncSession, *, case: CollectionCase, loan_id: str,
                   attempt: guard.Attempt, decision: guard.Decision, outcome: str | None,
                   note: str | None, collector_id: str, jurisdiction: str,
                   policy: Policy) -> ContactAttempt:
-    action = CHANNEL_ACTION[attempt.channel.value]
+    action = guard.CHANNEL_ACTION[attempt.channel.value]
     cost = policy.cost_of(action) if decision.allowed else Decimal(0)
     row = ContactAttempt(
         contact_id=str(uuid4()), case_id=case.case_id, customer_id=case.customer_id,
@@ -66,7 +59,7 @@ async def _record(session: AsyncSession, *, case: CollectionCase, loan_id: str,
         purpose=attempt.purpose, discloses_debt=attempt.discloses_debt, attempted_at=attempt.at,
         allowed=decision.allowed, refusal_reason=decision.reason,
         outcome=outcome if decision.allowed else None,
-        conversation=decision.allowed and outcome in CONVERSATION_OUTCOMES,
+        conversation=decision.allowed and outcome in guard.CONVERSATION_OUTCOMES,
         collector_id=collector_id, jurisdiction=jurisdiction, action_type=action, cost=cost,
         note=note if decision.allowed else None)
     session.add(row)

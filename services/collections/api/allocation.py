@@ -1,15 +1,13 @@
-"""Worklists, the collector roster, reassignment, and outcomes per treatment path."""
+"""Worklists, the collector roster and reassignment."""
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import case as when, func, select
+from sqlalchemy import select
 
 from shared.api.deps import SessionDep
 from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
-from services.collections import allocation, business_day
 from services.collections import repository as repo
 from services.collections.api.cases import case_detail
 from services.collections.api.deps import (
@@ -17,8 +15,9 @@ from services.collections.api.deps import (
 )
 from services.collections.models import CollectionCase, Promise
 from services.collections.schemas import (
-    AssignmentIn, CaseDetail, CaseSummary, CollectorIn, CollectorOut, PathOutcome, WorklistItem,
+    AssignmentIn, CaseDetail, CaseSummary, CollectorIn, CollectorOut, WorklistItem,
 )
+from services.collections.service import allocation, business_day
 
 router = APIRouter(tags=["worklist"])
 
@@ -68,25 +67,3 @@ async def reassign(principal: Manager, case: CaseDep, body: AssignmentIn,
         await allocation.reassign(session, case=case, collector_id=body.collector_id,
                                   by=principal.subject)
         return await case_detail(session, case)
-
-
-def _cents(value) -> Decimal:  # type: ignore[no-untyped-def]
-    # SQLite sums come back as floats or ints; the sum of exact decimals is exact in cents.
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
-
-
-@router.get("/paths/outcomes", response_model=list[PathOutcome])
-async def path_outcomes(session: SessionDep, _: Reader) -> list[PathOutcome]:
-    """Champion/challenger: outcomes per treatment path and variant."""
-    c = CollectionCase
-    counts = [func.sum(when((c.outcome == o, 1), else_=0)) for o in
-              ("cured", "settled", "written_off", "transferred")]
-    rows = await session.execute(
-        select(c.path, c.variant, func.count(), func.sum(when((c.status == "open", 1), else_=0)),
-               *counts, func.sum(c.total_recovered), func.sum(c.total_cost))
-        .group_by(c.path, c.variant).order_by(c.path, c.variant))
-    return [PathOutcome(path=r[0], variant=r[1], cases=r[2], open=r[3] or 0, cured=r[4] or 0,
-                        settled=r[5] or 0, written_off=r[6] or 0, transferred=r[7] or 0,
-                        recovered=_cents(r[8]), cost=_cents(r[9]))
-            for r in rows.all()]
-

@@ -212,3 +212,14 @@ def jurisdiction_for(region_code: str | None, *, by_prefix: dict[str, str], defa
             if region_code.startswith(prefix):
                 return by_prefix[prefix]
     return default
+
+
+# Outcomes that mean a conversation about the debt took place (Regulation F's trigger).
+CONVERSATION_OUTCOMES = frozenset({"conversation", "promise_made", "refused_to_pay",
+                                   "dispute_raised", "visited"})
+OUTCOMES = CONVERSATION_OUTCOMES | {"no_answer", "busy", "left_message", "wrong_number",
+                                    "not_home", "sent", "location_obtained"}
+
+# Which action type (and so which unit cost) a contact channel represents.
+CHANNEL_ACTION = {"phone": "phone_call", "sms": "reminder_message", "email": "reminder_message",
+                  "letter": "reminder_message", "field_visit": "field_visit"}

@@ -1,4 +1,5 @@
-"""The approval ladder for settlements, waivers and disposals. The amount at stake (what
+"""Settlements, waivers, disposals and legal stages, and the approval ladder they go
+through. The amount at stake (what
 the bank gives up) picks the level: up to the single limit one collection manager, up to
 the dual limit two different approvers, above that a risk officer. Never the proposer,
 never the same approver twice (maker-checker)."""
@@ -8,6 +9,8 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Collection, Sequence
+
+from services.collections.domain.cases import Resolution
 
 MANAGER_ROLES = frozenset({"collection_manager", "risk_officer"})
 SENIOR_ROLES = frozenset({"risk_officer"})
@@ -63,3 +66,13 @@ def check_approver(*, level: Level, proposer: str, approver: str, roles: Collect
 
 def is_approved(level: Level, votes: Sequence[Vote]) -> bool:
     return len({v.approver for v in votes}) >= required_approvals(level)
+
+
+SETTLEMENT_KINDS = ("settlement", "waiver")
+DISPOSAL_KINDS = ("collateral_auction", "debt_transfer", "write_off")
+LEGAL_STAGES = ("letter_sent", "filed", "judgment", "enforcement")
+DISPOSAL_RESOLUTION = {"collateral_auction": Resolution.settled,
+                       "debt_transfer": Resolution.transferred,
+                       "write_off": Resolution.written_off}
+LEGAL_STAGE_ACTION = {"letter_sent": "lawyers_letter", "filed": "litigation",
+                      "judgment": "litigation", "enforcement": "litigation"}
