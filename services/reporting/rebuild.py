@@ -4,7 +4,6 @@ The same HANDLERS and the same inbox semantics as the live worker apply, so the 
 store gives the same figures as the live one."""
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass
 
@@ -18,11 +17,10 @@ from shared.events.envelope import Envelope
 from shared.kafka.client import connection_kwargs
 from shared.kafka.processing import Outcome, RecordProcessor
 from shared.kafka.records import RawRecord
+from shared.kafka.replay import CountingDeadLetters
 from services.reporting.config import Settings
 from services.reporting.consumers import HANDLERS, TOPICS
 from services.reporting.models import delivery
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -31,17 +29,6 @@ class RebuildResult:
     records: int
     applied: int
     skipped: int
-
-
-class _DeadLetters:
-    """A replay must not write to the live dead-letter topics; it counts and logs instead."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    async def send_and_wait(self, topic: str, value=None, key=None, headers=None):  # type: ignore[no-untyped-def]
-        self.count += 1
-        log.warning("rebuild skipped a record that would be dead-lettered to %s", topic)
 
 
 async def rebuild(settings: Settings, *, database_url: str, group: str | None = None,
@@ -58,7 +45,7 @@ async def rebuild(settings: Settings, *, database_url: str, group: str | None = 
 
 
 async def _replay(settings: Settings, sessions, group: str) -> RebuildResult:  # type: ignore[no-untyped-def]
-    dead = _DeadLetters()
+    dead = CountingDeadLetters()
     processor = RecordProcessor(service=settings.service_name, consumer=group,
                                 handled_types=set(HANDLERS), dlq_sender=dead,
                                 max_retries=settings.consumer_max_retries,
