@@ -1,5 +1,6 @@
 """Rebuild the read models from scratch: replay every postloan topic from the beginning
-into a fresh database with a new consumer group, up to the end offsets taken at the start.
+into a fresh database with a new consumer group, up to the end offsets taken at the start,
+which the group then commits.
 The same HANDLERS and the same inbox semantics as the live worker apply, so the rebuilt
 store gives the same figures as the live one."""
 from __future__ import annotations
@@ -90,6 +91,7 @@ async def _read_to_end(consumer: AIOKafkaConsumer, processor: RecordProcessor, a
         return RebuildResult(group=group, records=0, applied=0, skipped=0)
     await consumer.seek_to_beginning(*partitions)
     ends = {tp: off for tp, off in (await consumer.end_offsets(partitions)).items() if off > 0}
+    read_to = dict(ends)
     records = applied = 0
     while ends:
         batches = await consumer.getmany(*ends, timeout_ms=500)
@@ -102,5 +104,8 @@ async def _read_to_end(consumer: AIOKafkaConsumer, processor: RecordProcessor, a
                 applied += outcome is Outcome.applied
             if tp in ends and await consumer.position(tp) >= ends[tp]:
                 del ends[tp]
+    if read_to:
+        # A worker started on the rebuilt store with this group goes on from here.
+        await consumer.commit(read_to)
     return RebuildResult(group=group, records=records, applied=applied,
                          skipped=records - applied)

@@ -13,6 +13,7 @@ from shared.config import CommonSettings
 from shared.db.engine import create_engine
 from shared.events.registry import spec_for
 from shared.kafka.admin import ensure_topics
+from shared.kafka.lag import group_lag
 from services.reporting.config import Settings
 from services.reporting.models import delivery
 from services.reporting.rebuild import rebuild
@@ -56,6 +57,7 @@ async def test_rebuild_from_replay_equals_the_live_read_model(
     fresh = service_databases("reporting_rebuilt")
     result = await rebuild(settings, database_url=fresh)
     assert (result.records, result.applied) == (len(history), len(history))
+    assert await group_lag(private_kafka, result.group) == 0
     rebuilt = await report_figures(settings, fresh, PARAMS)
 
     assert rebuilt == live
