@@ -23,7 +23,12 @@ def _build_parser() -> argparse.ArgumentParser:
     token.add_argument("--ttl", type=int, default=3600, help="seconds until expiry")
     token.set_defaults(func=_token)
 
-    topics = sub.add_parser("topics", help="create every topic and its dead-letter topic")
+    topics = sub.add_parser(
+        "topics", help="create every topic and its dead-letter topic; give existing ones "
+                       "the catalogue's retention (kept forever, for rebuilds)")
+    topics.add_argument("--check", action="store_true",
+                        help="change nothing; exit 1 listing missing topics and configs "
+                             "that differ from the catalogue")
     topics.set_defaults(func=_topics)
 
     migrate = sub.add_parser("migrate", help="bring service databases to the newest schema")
@@ -73,8 +78,25 @@ def _topics(args: argparse.Namespace) -> int:
     from shared.config import CommonSettings
     from shared.kafka.admin import ensure_topics
 
-    created = asyncio.run(ensure_topics(CommonSettings()))
-    print(f"topics ready ({len(created)} created)")
+    report = asyncio.run(ensure_topics(CommonSettings(), check_only=args.check))
+    if args.check:
+        for name in report.missing:
+            print(f"{name}: missing")
+        for drift in report.drift:
+            print(drift.describe())
+        if not report.in_order:
+            print("topics differ from the catalogue; `postloan topics` creates the missing "
+                  "ones and alters the configs", file=sys.stderr)
+            return 1
+        print("topics match the catalogue")
+        return 0
+    for drift in report.drift:
+        print(f"altered {drift.describe()}")
+    if any(d.name.startswith("retention.") for d in report.drift):
+        print("records the old retention already deleted are gone: a rebuild replays only "
+              "what the topics still hold", file=sys.stderr)
+    print(f"topics ready ({len(report.missing)} created, "
+          f"{len({d.topic for d in report.drift})} altered)")
     return 0
 
 

@@ -1,10 +1,10 @@
 """Rebuild the read models from scratch: replay every postloan topic from the beginning
-into a fresh database with a new consumer group, up to the end offsets taken at the start.
+into a fresh database with a new consumer group, up to the end offsets taken at the start,
+which the group then commits.
 The same HANDLERS and the same inbox semantics as the live worker apply, so the rebuilt
 store gives the same figures as the live one."""
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass
 
@@ -18,11 +18,10 @@ from shared.events.envelope import Envelope
 from shared.kafka.client import connection_kwargs
 from shared.kafka.processing import Outcome, RecordProcessor
 from shared.kafka.records import RawRecord
+from shared.kafka.replay import CountingDeadLetters
 from services.reporting.config import Settings
 from services.reporting.consumers import HANDLERS, TOPICS
 from services.reporting.models import delivery
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -31,17 +30,6 @@ class RebuildResult:
     records: int
     applied: int
     skipped: int
-
-
-class _DeadLetters:
-    """A replay must not write to the live dead-letter topics; it counts and logs instead."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    async def send_and_wait(self, topic: str, value=None, key=None, headers=None):  # type: ignore[no-untyped-def]
-        self.count += 1
-        log.warning("rebuild skipped a record that would be dead-lettered to %s", topic)
 
 
 async def rebuild(settings: Settings, *, database_url: str, group: str | None = None,
@@ -58,7 +46,7 @@ async def rebuild(settings: Settings, *, database_url: str, group: str | None = 
 
 
 async def _replay(settings: Settings, sessions, group: str) -> RebuildResult:  # type: ignore[no-untyped-def]
-    dead = _DeadLetters()
+    dead = CountingDeadLetters()
     processor = RecordProcessor(service=settings.service_name, consumer=group,
                                 handled_types=set(HANDLERS), dlq_sender=dead,
                                 max_retries=settings.consumer_max_retries,
@@ -103,6 +91,7 @@ async def _read_to_end(consumer: AIOKafkaConsumer, processor: RecordProcessor, a
         return RebuildResult(group=group, records=0, applied=0, skipped=0)
     await consumer.seek_to_beginning(*partitions)
     ends = {tp: off for tp, off in (await consumer.end_offsets(partitions)).items() if off > 0}
+    read_to = dict(ends)
     records = applied = 0
     while ends:
         batches = await consumer.getmany(*ends, timeout_ms=500)
@@ -115,5 +104,8 @@ async def _read_to_end(consumer: AIOKafkaConsumer, processor: RecordProcessor, a
                 applied += outcome is Outcome.applied
             if tp in ends and await consumer.position(tp) >= ends[tp]:
                 del ends[tp]
+    if read_to:
+        # A worker started on the rebuilt store with this group goes on from here.
+        await consumer.commit(read_to)
     return RebuildResult(group=group, records=records, applied=applied,
                          skipped=records - applied)

@@ -54,7 +54,8 @@ class Platform:
         from shared.kafka.admin import ensure_topics
         from shared.runtime.launch import migrate_service
 
-        asyncio.run(ensure_topics(CommonSettings()))
+        for drift in asyncio.run(ensure_topics(CommonSettings())).drift:
+            print(f"altered {drift.describe()}", flush=True)
         for name in SERVICES:
             migrate_service(name)
 

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from shared.kafka.admin import topic_config
+
 
 def new_topic_name(prefix: str = "test") -> str:
     """A topic name no other test (or earlier run against the same broker) has used."""
@@ -39,11 +41,14 @@ async def wait_for(predicate: Callable[[], Awaitable[bool] | bool], *, timeout: 
 
 
 async def create_topics(bootstrap: str, names: list[str], partitions: int = 3) -> None:
+    """Create the missing topics; a catalogue topic gets the catalogue's configs (retention,
+    timestamp type), as `postloan topics` would give it."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [NewTopic(n, partitions, 1) for n in names if n not in existing]
+        wanted = [NewTopic(n, partitions, 1, topic_configs=topic_config(n))
+                  for n in names if n not in existing]
         if wanted:
             await admin.create_topics(wanted)
     finally:

@@ -11,6 +11,7 @@ from shared.events.registry import parse_payload, spec_for
 from services.reporting.config import Settings
 from services.reporting.consumers import HANDLERS
 from services.reporting.models import Base
+from services.reporting.reports import REPORTS, Params
 
 D = date.fromisoformat
 
@@ -170,6 +171,17 @@ class ReportingHarness:
         for envelope in envelopes:
             async with self.sessions() as session, session.begin():
                 await HANDLERS[envelope.type](session, envelope, parse_payload(envelope))
+
+
+async def report_figures(settings: Settings, database_url: str, params: Params) -> dict:
+    """Every report's table for `params`, read from one store."""
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            return {name: (await build(session, settings, params)).rows
+                    for name, build in REPORTS.items()}
+    finally:
+        await engine.dispose()
 
 
 def march_history() -> list[Envelope]:
