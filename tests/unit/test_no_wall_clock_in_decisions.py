@@ -37,6 +37,8 @@ ALLOWED = {
         "a task's created_at, assigned_at, submitted_at; the loan's updated_at",
     "services/monitoring/ledger.py::_now": "a loan's updated_at, a payment's recorded_at",
     "services/monitoring/parking.py::park": "a parked event's parked_at",
+    "services/monitoring/rebuild.py::_mark_outbox_sent":
+        "sent_at of the outbox rows a rebuild derived (never relayed)",
     "services/reporting/projections/loans.py::record_repayment":
         "a repayment fact's recorded_at",
     "services/warning/rulebook.py::_now": "proposed_at and decided_at of a rule-set change",
