@@ -13,8 +13,9 @@ from shared.events.envelope import Envelope, MalformedRecord
 from shared.events.registry import spec_for
 from shared.kafka.consumer import Handler
 from shared.kafka.records import RawRecord
-from services.warning import (
-    business_day as clock, defaults, recent_signals, repository as repo, warnings, watchlist,
+from services.warning import repository as repo
+from services.warning.service import (
+    business_day as clock, loan_defaults as defaults, recent_signals, warnings, watchlist,
 )
 from services.warning.domain.rules import Signal
 from services.warning.domain.windows import dates_of

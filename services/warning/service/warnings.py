@@ -12,7 +12,8 @@ from shared.auth import Principal
 from shared.db.publisher import derived_id
 from shared.events import warning as out
 from shared.events.envelope import Envelope
-from services.warning import business_day as clock, metrics, repository as repo, watchlist
+from services.warning import metrics, repository as repo
+from services.warning.service import business_day as clock, watchlist
 from services.warning.domain.catalogue import Rule, RuleSet
 from services.warning.domain.lifecycle import (
     Decision, Status, WarningStateError, check_acknowledge, check_resolve, decide,
@@ -20,7 +21,7 @@ from services.warning.domain.lifecycle import (
 from services.warning.domain.rules import Clear, Fire, Signal, evaluate
 from services.warning.models import Loan, EarlyWarning, WarningHistory
 from services.warning.publish import publish
-from services.warning.rulebook import effective_rule_set
+from services.warning.service.rulesets import effective_rule_set
 
 
 def _now() -> datetime:
