@@ -49,6 +49,29 @@ async def judge(session: AsyncSession, *, loans: Sequence[Loan], signal: Signal,
                             as_of=signal.as_of, cause=cause)
 
 
+async def judge_loan(session: AsyncSession, *, loan_id: str, signal: Signal, settings: Any,
+                     cause: Envelope) -> None:
+    """A signal about one loan judges it only while the loan is known and active."""
+    loan = await session.get(Loan, loan_id)
+    if loan is not None and loan.active:
+        await judge(session, loans=[loan], signal=signal, settings=settings, cause=cause)
+
+
+async def judge_on(session: AsyncSession, *, loans: Sequence[Loan], signal: Signal,
+                   settings: Any, cause: Envelope) -> None:
+    """Judge the loans active on the signal's date; one closed since then ends the
+    warnings the signal gave it at its close, as if the close had come after."""
+    await judge(session, loans=loans, signal=signal, settings=settings, cause=cause)
+    for loan in loans:
+        if not loan.active and loan.closed_date is not None:
+            await clear_all(session, loan=loan, on=loan.closed_date, cause=cause)
+
+
+async def clear_all(session: AsyncSession, *, loan: Loan, on: date, cause: Envelope) -> None:
+    for warning in (await repo.active_warnings_of_loan(session, loan.loan_id)).values():
+        await clear(session, warning=warning, reason="loan_closed", as_of=on, cause=cause)
+
+
 async def _fire(session: AsyncSession, *, loan: Loan, rule: Rule, rule_set: RuleSet, fire: Fire,
                 current: EarlyWarning | None, as_of: date, cause: Envelope, settings: Any) -> None:
     decision = decide(current.level if current else None, fire.level)
