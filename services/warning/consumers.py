@@ -155,23 +155,15 @@ if _known(PROMISE_BROKEN):  # the collections contract may not be merged yet
 def build_handlers(settings: Settings, windows: WindowStore) -> dict[str, Handler]:
     """HANDLERS bound to this process's settings and windows, as the agents call them."""
     context = Context(settings=settings, windows=windows)
-    return {type_: _observing(partial(adapter, context=context), windows, settings)
-            for type_, adapter in HANDLERS.items()}
-
-
-def _observing(handler: Handler, windows: WindowStore, settings: Any) -> Handler:
-    # Also inside the transaction, so the plain consumer path keeps the windows current.
-    async def handle(session: AsyncSession, envelope: Envelope, payload: BaseModel) -> None:
-        observe(windows, envelope, payload, settings)
-        await handler(session, envelope, payload)
-    return handle
+    return {type_: partial(adapter, context=context) for type_, adapter in HANDLERS.items()}
 
 
 def make_apply(*, consumer: str, handlers: dict[str, Handler], windows: WindowStore,
                sessions: async_sessionmaker[AsyncSession], settings: Any
                ) -> Callable[[RawRecord, Envelope, BaseModel], Awaitable[bool]]:
     """The `apply` for a guarded faust agent: windows first (idempotent), then the handler
-    and the inbox row in one transaction."""
+    and the inbox row in one transaction. The only place a record updates the windows:
+    every path into the handlers (agents, the test harness) comes through here."""
     async def apply(record: RawRecord, envelope: Envelope, payload: BaseModel) -> bool:
         observe(windows, envelope, payload, settings)
         async with sessions() as session, session.begin():
