@@ -11,7 +11,7 @@ from shared.runtime.outage import OUTAGE_PAUSE_SECONDS, unreachable
 from shared.runtime.worker import Worker, WorkerContext
 from services.warning.config import Settings
 from services.warning.copartition import ensure_copartitioned
-from services.warning.effectiveness import refresh_gauges
+from services.warning.service.effectiveness import refresh_gauges
 from services.warning.models import delivery
 from services.warning.streams import SOURCES, build_streams, changelog_topics
 

@@ -41,8 +41,8 @@ ALLOWED = {
         "sent_at of the outbox rows a rebuild derived (never relayed)",
     "services/reporting/projections/loans.py::record_repayment":
         "a repayment fact's recorded_at",
-    "services/warning/rulebook.py::_now": "proposed_at and decided_at of a rule-set change",
-    "services/warning/warnings.py::_now":
+    "services/warning/service/rulesets.py::_now": "proposed_at and decided_at of a rule-set change",
+    "services/warning/service/warnings.py::_now":
         "raised_at, acknowledged_at, history recorded_at, the event-to-warning latency metric",
     "shared/audit/store.py::new_entry": "an audit entry's recorded_at",
     "shared/audit/store.py::entry_statements": "the audit entry's outbox created_at",

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Path, Query, Request
 
 from shared.api.deps import SessionDep
 from shared.db.business_day import NO_BUSINESS_DATE_RESPONSE
-from services.warning import business_day as clock, repository as repo, rulebook
+from services.warning import repository as repo
+from services.warning.service import business_day as clock, rulesets
 from services.warning.api.roles import Reader, RiskOfficer
 from services.warning.domain.catalogue import DEFAULT_SEGMENT
-from services.warning.effectiveness import rule_effectiveness
+from services.warning.service.effectiveness import rule_effectiveness
 from services.warning.schemas import (
     EffectiveRuleSetOut, EffectivenessOut, EffectOut, ProposalIn, RuleSetOut, RulesOut,
 )
@@ -24,7 +25,7 @@ ProposalId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 @router.get("", response_model=RulesOut)
 async def list_rule_sets(_: Reader, session: SessionDep, request: Request) -> RulesOut:
     async with session.begin():
-        effective = await rulebook.effective_rule_set(
+        effective = await rulesets.effective_rule_set(
             session, segment=DEFAULT_SEGMENT, settings=request.app.state.settings)
         rows = [RuleSetOut.model_validate(r) for r in await repo.all_rule_sets(session)]
     return RulesOut(effective_default=EffectiveRuleSetOut(
@@ -52,7 +53,7 @@ async def effectiveness(_: Reader, session: SessionDep, request: Request,
 async def propose_change(principal: RiskOfficer, body: ProposalIn, session: SessionDep,
                          request: Request) -> RuleSetOut:
     async with session.begin():
-        row = await rulebook.propose(
+        row = await rulesets.propose(
             session, segment=body.segment, comment=body.comment, principal=principal,
             changes={k: v.to_domain() for k, v in body.changes.items()},
             settings=request.app.state.settings)
@@ -65,7 +66,7 @@ async def propose_change(principal: RiskOfficer, body: ProposalIn, session: Sess
 async def approve_change(principal: RiskOfficer, proposal_id: ProposalId,
                          session: SessionDep) -> RuleSetOut:
     async with session.begin():
-        row = await rulebook.approve(session, proposal_id=proposal_id, principal=principal)
+        row = await rulesets.approve(session, proposal_id=proposal_id, principal=principal)
         return RuleSetOut.model_validate(row)
 
 
@@ -73,5 +74,5 @@ async def approve_change(principal: RiskOfficer, proposal_id: ProposalId,
 async def reject_change(principal: RiskOfficer, proposal_id: ProposalId,
                         session: SessionDep) -> RuleSetOut:
     async with session.begin():
-        row = await rulebook.reject(session, proposal_id=proposal_id, principal=principal)
+        row = await rulesets.reject(session, proposal_id=proposal_id, principal=principal)
         return RuleSetOut.model_validate(row)

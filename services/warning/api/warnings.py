@@ -6,7 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from shared.api.deps import PageDep, SessionDep
-from services.warning import repository as repo, warnings
+from services.warning import repository as repo
+from services.warning.service import warnings
 from services.warning.api.roles import Reader, RiskOfficer
 from services.warning.domain.lifecycle import Status
 from services.warning.schemas import Page, ResolveIn, WarningOut

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from shared.api.deps import PageDep, SessionDep
-from services.warning import repository as repo, watchlist
+from services.warning import repository as repo
+from services.warning.service import watchlist
 from services.warning.api.roles import Reader, RiskOfficer
 from services.warning.schemas import Page, RemoveIn, WatchlistExitOut, WatchlistOut
 

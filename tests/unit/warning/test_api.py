@@ -138,7 +138,7 @@ async def test_effectiveness_endpoint_reports_per_rule_and_version(harness, clie
 
 async def test_open_warnings_gauge_counts_active_warnings_by_family_and_level(harness) -> None:  # type: ignore[no-untyped-def]
     from services.warning import metrics
-    from services.warning.effectiveness import refresh_open_gauge
+    from services.warning.service.effectiveness import refresh_open_gauge
     await _seed(harness)
     async with harness.sessions() as session, session.begin():
         await refresh_open_gauge(session)

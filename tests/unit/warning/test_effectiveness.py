@@ -43,7 +43,7 @@ def test_no_warnings_judged_yet_gives_no_precision() -> None:
 
 async def test_defaults_are_recorded_from_dpd_90_and_substandard_classification(
         harness: WarningHarness) -> None:
-    from services.warning.effectiveness import rule_effectiveness
+    from services.warning.service.effectiveness import rule_effectiveness
     await harness.feed(ev.registered("L-1"), ev.registered("L-2", "C-2"),
                        ev.delinquency(1, D, "L-1"), ev.delinquency(1, D, "L-2", "C-2"),
                        ev.delinquency(90, D + timedelta(89), "L-1"),

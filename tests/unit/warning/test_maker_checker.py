@@ -8,7 +8,7 @@ import pytest
 
 from shared.api.errors import Conflict, Forbidden, Unprocessable
 from shared.auth import Principal, Role
-from services.warning import rulebook
+from services.warning.service import rulesets
 from services.warning.config import Settings
 from services.warning.domain.catalogue import default_rule_set
 from services.warning.domain.rulesets import RuleChange, RuleSetError, apply_changes
@@ -41,7 +41,7 @@ def test_invalid_changes_are_refused(change: RuleChange, code: str) -> None:
 
 async def _propose(harness: WarningHarness, segment: str = "consumer", by: Principal = ALICE):  # type: ignore[no-untyped-def]
     async with harness.sessions() as session, session.begin():
-        return await rulebook.propose(
+        return await rulesets.propose(
             session, segment=segment, comment="tighten LTV for consumer loans", principal=by,
             changes={"EXT_COLLATERAL_LTV": RuleChange(level="red", params={"max_ltv": "0.70"})},
             settings=harness.settings)
@@ -49,7 +49,7 @@ async def _propose(harness: WarningHarness, segment: str = "consumer", by: Princ
 
 async def _approve(harness: WarningHarness, proposal_id: int, by: Principal):  # type: ignore[no-untyped-def]
     async with harness.sessions() as session, session.begin():
-        return await rulebook.approve(session, proposal_id=proposal_id, principal=by)
+        return await rulesets.approve(session, proposal_id=proposal_id, principal=by)
 
 
 async def test_a_proposal_has_no_effect_until_approved(harness: WarningHarness) -> None:
@@ -99,6 +99,6 @@ async def test_a_stale_proposal_cannot_replace_a_newer_rule_set(harness: Warning
 async def test_an_unknown_rule_in_a_proposal_is_unprocessable(harness: WarningHarness) -> None:
     async with harness.sessions() as session, session.begin():
         with pytest.raises(Unprocessable):
-            await rulebook.propose(session, segment="x", comment="", principal=ALICE,
+            await rulesets.propose(session, segment="x", comment="", principal=ALICE,
                                    changes={"NOPE": RuleChange(level="red")},
                                    settings=harness.settings)

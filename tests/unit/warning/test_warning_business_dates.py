@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from shared.auth import Principal, Role, mint_local_token
-from services.warning import effectiveness, rulebook, warnings, watchlist
+from services.warning.service import effectiveness, rulesets, warnings, watchlist
 from services.warning.app import create_app
 from services.warning.domain.rulesets import RuleChange
 from services.warning.models import WarningHistory
@@ -95,13 +95,13 @@ async def test_an_approved_rule_set_judges_signals_from_the_business_day_after_t
         async with fresh() as h:
             await h.feed(ev.registered(), ev.registered("L-2", "C-2"), ev.business_day(CLOSE))
             async with h.sessions() as session, session.begin():
-                proposal = await rulebook.propose(
+                proposal = await rulesets.propose(
                     session, segment="consumer", comment="tighten LTV", principal=ALICE,
                     changes={"EXT_COLLATERAL_LTV": RuleChange(level="red",
                                                               params={"max_ltv": "0.70"})},
                     settings=h.settings)
             async with h.sessions() as session, session.begin():
-                approved = await rulebook.approve(session, proposal_id=proposal.id,
+                approved = await rulesets.approve(session, proposal_id=proposal.id,
                                                   principal=BOB)
             await h.feed(ev.revalued("0.75", CLOSE),
                          ev.revalued("0.75", CLOSE + timedelta(days=1), loan_id="L-2",

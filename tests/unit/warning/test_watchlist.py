@@ -8,7 +8,8 @@ import pytest
 
 from shared.api.errors import NotFound, Unprocessable
 from shared.auth import Principal, Role
-from services.warning import repository as repo, watchlist
+from services.warning import repository as repo
+from services.warning.service import watchlist
 from services.warning.domain.watchlist import may_exit
 from tests.support import warning as ev
 from tests.support.warning import WarningHarness

@@ -12,7 +12,8 @@ from shared.auth import Principal
 from shared.db.publisher import derived_id
 from shared.events import warning as out
 from shared.events.envelope import Envelope
-from services.warning import business_day as clock, metrics, repository as repo, watchlist
+from services.warning import metrics, repository as repo
+from services.warning.service import business_day as clock, watchlist
 from services.warning.domain.catalogue import Rule, RuleSet
 from services.warning.domain.lifecycle import (
     Decision, Status, WarningStateError, check_acknowledge, check_resolve, decide,
@@ -20,7 +21,7 @@ from services.warning.domain.lifecycle import (
 from services.warning.domain.rules import Clear, Fire, Signal, evaluate
 from services.warning.models import Loan, EarlyWarning, WarningHistory
 from services.warning.publish import publish
-from services.warning.rulebook import effective_rule_set
+from services.warning.service.rulesets import effective_rule_set
 
 
 def _now() -> datetime:
@@ -46,6 +47,29 @@ async def judge(session: AsyncSession, *, loans: Sequence[Loan], signal: Signal,
             elif isinstance(outcome, Clear) and rule_id in active:
                 await clear(session, warning=active[rule_id], reason=outcome.reason,
                             as_of=signal.as_of, cause=cause)
+
+
+async def judge_loan(session: AsyncSession, *, loan_id: str, signal: Signal, settings: Any,
+                     cause: Envelope) -> None:
+    """A signal about one loan judges it only while the loan is known and active."""
+    loan = await session.get(Loan, loan_id)
+    if loan is not None and loan.active:
+        await judge(session, loans=[loan], signal=signal, settings=settings, cause=cause)
+
+
+async def judge_on(session: AsyncSession, *, loans: Sequence[Loan], signal: Signal,
+                   settings: Any, cause: Envelope) -> None:
+    """Judge the loans active on the signal's date; one closed since then ends the
+    warnings the signal gave it at its close, as if the close had come after."""
+    await judge(session, loans=loans, signal=signal, settings=settings, cause=cause)
+    for loan in loans:
+        if not loan.active and loan.closed_date is not None:
+            await clear_all(session, loan=loan, on=loan.closed_date, cause=cause)
+
+
+async def clear_all(session: AsyncSession, *, loan: Loan, on: date, cause: Envelope) -> None:
+    for warning in (await repo.active_warnings_of_loan(session, loan.loan_id)).values():
+        await clear(session, warning=warning, reason="loan_closed", as_of=on, cause=cause)
 
 
 async def _fire(session: AsyncSession, *, loan: Loan, rule: Rule, rule_set: RuleSet, fire: Fire,

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.api.errors import Conflict, Forbidden, NotFound, Unprocessable
 from shared.auth import Principal
-from services.warning import business_day as clock, repository as repo
+from services.warning import repository as repo
+from services.warning.service import business_day as clock
 from services.warning.domain.catalogue import DEFAULT_SEGMENT, RuleSet, default_rule_set
 from services.warning.domain.rulesets import RuleChange, RuleSetError, apply_changes, check_approval
 from services.warning.models import RuleSetVersion

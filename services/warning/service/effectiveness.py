@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.warning import business_day as clock, metrics, repository as repo
+from services.warning import metrics, repository as repo
+from services.warning.service import business_day as clock
 from services.warning.domain.effectiveness import RaisedWarning, RuleEffect, measure
 
 

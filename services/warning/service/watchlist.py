@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.api.errors import NotFound, Unprocessable
 from shared.auth import Principal
-from services.warning import business_day as clock, metrics, repository as repo
+from services.warning import metrics, repository as repo
+from services.warning.service import business_day as clock
 from services.warning.domain import watchlist as rules
 from services.warning.models import EarlyWarning, WatchlistEntry
 

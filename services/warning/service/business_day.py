@@ -4,6 +4,7 @@ figures are dated by it, never by the wall clock, so a replay dates them the sam
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,3 +25,13 @@ async def today(session: AsyncSession, *, not_before: date | None = None,
     """The latest business date seen, never before `not_before` (the record's own date);
     before the first close that date, and without one a 409 `no_business_date`."""
     return business_today(await latest(session), not_before=not_before, needed_for=needed_for)
+
+
+async def business_day_aged(session: AsyncSession, *, business_date: date, settings: Any) -> None:
+    """Monitoring closed a business day: record it, review the watch list on it, and
+    forget the recent signals too old to meet a late registration."""
+    from services.warning.service import recent_signals, watchlist  # they read this clock
+
+    await record(session, business_date=business_date)
+    await watchlist.review(session, today=business_date, settings=settings)
+    await recent_signals.forget_before(session, business_date)
