@@ -11,7 +11,7 @@ from shared.runtime.outage import OUTAGE_PAUSE_SECONDS, unreachable
 from shared.runtime.worker import Worker, WorkerContext
 from services.warning.config import Settings
 from services.warning.copartition import ensure_copartitioned
-from services.warning.service.effectiveness import refresh_gauges
+from services.warning.service import effectiveness
 from services.warning.models import delivery
 from services.warning.streams import SOURCES, build_streams, changelog_topics
 
@@ -62,7 +62,7 @@ def build_worker(settings: Settings | None = None, **options) -> Worker:  # type
         while not context.stopping.is_set():
             try:
                 async with context.sessions() as session, session.begin():
-                    await refresh_gauges(session, settings=settings)
+                    await effectiveness.refresh_gauges(session, settings=settings)
             except Exception:  # noqa: BLE001 - gauges are best effort; the next round retries
                 log.warning("could not refresh the warning gauges", exc_info=True)
             try:

@@ -56,3 +56,30 @@ async def test_defaults_are_recorded_from_dpd_90_and_substandard_classification(
     assert (dpd.warnings, dpd.followed_by_default, dpd.precision) == (2, 2, 1.0)
     assert (dpd.defaults, dpd.caught_defaults, dpd.recall) == (2, 1, 0.5)
     assert dpd.median_lead_days == (89 + 20) / 2
+
+
+async def test_the_workers_gauge_job_refreshes_the_gauges_without_error(tmp_path, caplog) -> None:
+    """The job is best effort and only logs a failure, so a broken call went unnoticed."""
+    import asyncio
+    import logging
+
+    from shared.db.engine import create_engine, session_factory
+    from shared.runtime.worker import WorkerContext
+    from services.warning.config import Settings
+    from services.warning.models import Base
+    from services.warning.worker import build_worker
+
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/w.db",
+                        gauge_refresh_seconds=0.05)
+    engine = create_engine(settings.database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+    (job,) = [j for j in build_worker(settings, serve_ops=False).jobs if j.__name__ == "gauges"]
+    context = WorkerContext(settings, engine, session_factory(engine), producer=None)
+    with caplog.at_level(logging.WARNING):
+        task = asyncio.create_task(job(context))
+        await asyncio.sleep(0.3)
+        context.stopping.set()
+        await task
+    await engine.dispose()
+    assert "could not refresh the warning gauges" not in caplog.text
