@@ -17,15 +17,15 @@ from shared.events.bank.business_day import business_date_of
 from shared.kafka.close_barrier import CloseBarrierSpec
 from shared.kafka.consumer import ConsumerSpec, Handler
 from shared.kafka.processing import RejectEvent
-from services.monitoring import (
-    business_day, customers, deferred_ageing, inspections, ledger, parking, prefetch,
-)
 from services.monitoring.config import Settings
 from services.monitoring.domain.classification import AgeingPolicy
 from services.monitoring.domain.ledger import LedgerError
 from services.monitoring.metrics import EVENTS_PARKED
 from services.monitoring.models import Customer, Loan
 from services.monitoring import repository as repo
+from services.monitoring.service import (
+    business_day, customers, deferred_ageing, inspections, ledger, parking, prefetch,
+)
 
 
 def build_handlers(settings: Settings) -> dict[str, Handler]:

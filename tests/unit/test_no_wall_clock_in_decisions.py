@@ -29,14 +29,14 @@ ALLOWED = {
     "services/crm/service/restructuring.py::request": "a restructuring request's created_at",
     "services/monitoring/ageing/__init__.py::age_loans":
         "an ageing run's changed_at and updated_at stamps",
-    "services/monitoring/business_day.py::close_business_day":
+    "services/monitoring/service/business_day.py::close_business_day":
         "closed_at and aged_at of the business day (ageing runs as of the business date)",
-    "services/monitoring/customers.py::_now": "registered_at, updated_at, recorded_at",
+    "services/monitoring/service/customers.py::_now": "registered_at, updated_at, recorded_at",
     "services/monitoring/fineract/apply.py::reopen": "a reopened loan's updated_at",
-    "services/monitoring/inspections.py::_now":
+    "services/monitoring/service/inspections.py::_now":
         "a task's created_at, assigned_at, submitted_at; the loan's updated_at",
-    "services/monitoring/ledger.py::_now": "a loan's updated_at, a payment's recorded_at",
-    "services/monitoring/parking.py::park": "a parked event's parked_at",
+    "services/monitoring/service/ledger.py::_now": "a loan's updated_at, a payment's recorded_at",
+    "services/monitoring/service/parking.py::park": "a parked event's parked_at",
     "services/monitoring/rebuild.py::_mark_outbox_sent":
         "sent_at of the outbox rows a rebuild derived (never relayed)",
     "services/reporting/projections/loans.py::record_repayment":

@@ -8,15 +8,17 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from shared.api.deps import PageDep, SessionDep
 from shared.api.errors import NotFound
+from shared.api.schemas import Page
 from shared.auth import Principal, Role, require_roles
 from shared.pii import mask_address, mask_id_number, mask_phone, may_see_personal_data
 from services.monitoring import repository as repo
-from services.monitoring.data_quality import data_quality
+from services.monitoring.service.data_quality import data_quality
 from services.monitoring.domain.classification import Classification
 from services.monitoring.models import Customer
-from services.monitoring.schemas import (
-    Customer360, CustomerChangeOut, CustomerProfile, DataQuality, LoanSummary, Page,
+from services.monitoring.schemas.customers import (
+    Customer360, CustomerChangeOut, CustomerProfile, DataQuality,
 )
+from services.monitoring.schemas.loans import LoanSummary
 
 router = APIRouter(tags=["customers"])
 # No collector: monitoring cannot tell which loans are assigned to whom, so a collector

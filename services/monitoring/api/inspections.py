@@ -6,12 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from shared.api.deps import PageDep, SessionDep
+from shared.api.schemas import Page
 from shared.auth import Principal, Role, require_roles
-from services.monitoring import inspections
-from services.monitoring.domain.inspection import InspectionPolicy, TaskKind, TaskStatus
+from services.monitoring.service import inspections
+from services.monitoring.domain.inspections import InspectionPolicy, TaskKind, TaskStatus
 from services.monitoring.models import InspectionTask
-from services.monitoring.schemas import Page
-from services.monitoring.schemas_inspection import AssignIn, ReportIn, TaskDetail, TaskOut
+from services.monitoring.schemas.inspections import AssignIn, ReportIn, TaskDetail, TaskOut
 
 router = APIRouter(prefix="/inspections", tags=["inspections"])
 Reader = Annotated[Principal, Depends(require_roles(Role.inspector, Role.risk_officer,

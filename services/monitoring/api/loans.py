@@ -7,12 +7,12 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from shared.api.deps import PageDep, SessionDep
 from shared.api.errors import NotFound
+from shared.api.schemas import Page
 from shared.auth import Principal, Role, require_roles
 from services.monitoring import repository as repo
 from services.monitoring.models import Loan
-from services.monitoring.schemas import (
-    ClassificationChangeOut, CollateralOut, InstallmentOut, LoanDetail, LoanSummary, Page,
-    PaymentOut,
+from services.monitoring.schemas.loans import (
+    ClassificationChangeOut, CollateralOut, InstallmentOut, LoanDetail, LoanSummary, PaymentOut,
 )
 
 router = APIRouter(prefix="/loans", tags=["loans"])

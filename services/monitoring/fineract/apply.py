@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events.envelope import Envelope, MalformedRecord, new_event
 from shared.kafka.consumer import Handler
-from services.monitoring import ledger
+from services.monitoring.service import ledger
 from services.monitoring.domain.classification import AgeingPolicy
 from services.monitoring.fineract import metrics
 from services.monitoring.fineract.mapping import Effect, Native, Observe, Reopen

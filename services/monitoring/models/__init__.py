@@ -15,14 +15,14 @@ class Base(DeclarativeBase):
 delivery = delivery_tables(Base.metadata)
 audit = audit_table(Base.metadata)
 
-from services.monitoring.models.customer import (  # noqa: E402
+from services.monitoring.models.customers import (  # noqa: E402
     Customer, CustomerChange, FinancialStatement, LegalEvent, MarketRisk,
 )
 from services.monitoring.models.ledger import (  # noqa: E402
     BusinessDay, ClassificationChange, Collateral, Installment, Loan, ParkedEvent, Payment,
     PaymentAllocation,
 )
-from services.monitoring.models.inspection import InspectionTask  # noqa: E402
+from services.monitoring.models.inspections import InspectionTask  # noqa: E402
 from services.monitoring.models.ageing import AgeingResult  # noqa: E402
 
 __all__ = [

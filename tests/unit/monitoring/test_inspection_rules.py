@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from services.monitoring.config import Settings
-from services.monitoring.domain.inspection import (
+from services.monitoring.domain.inspections import (
     FINANCIAL_ITEMS, InspectionPolicy, InspectionReport, LoanFacts, ReportIncomplete, TaskKind,
     check_report, financial_changes_requiring_explanation, missing_items, reveals_fund_misuse,
     routine_due, routine_task, task_for_warning, tasks_on_disbursal,

@@ -19,7 +19,7 @@ from shared.auth import mint_local_token
 from shared.db.engine import create_engine, session_factory
 from shared.events.envelope import Envelope, new_event
 from shared.events.registry import parse_payload
-from services.monitoring import inspections
+from services.monitoring.service import inspections
 from services.monitoring.api.inspections import router
 from services.monitoring.config import Settings
 from services.monitoring.models import Base, FinancialStatement, InspectionTask, Loan, delivery

@@ -25,9 +25,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events.envelope import Envelope
-from services.monitoring import prefetch, repository as repo
+from services.monitoring import repository as repo
+from services.monitoring.service import prefetch
 from services.monitoring.ageing import MAX_LOAN_IDS, AgeingOutcome, age_loans
-from services.monitoring.ageing_events import publish_ageing
+from services.monitoring.service.ageing_events import publish_ageing
 from services.monitoring.domain.classification import AgeingPolicy
 from services.monitoring.models import Loan
 

@@ -14,8 +14,8 @@ from shared.auth import Principal
 from shared.events import monitoring_inspection as out
 from shared.events.envelope import Envelope
 from shared.events.registry import Payload
-from services.monitoring.domain import inspection as rules
-from services.monitoring.domain.inspection import (
+from services.monitoring.domain import inspections as rules
+from services.monitoring.domain.inspections import (
     OPEN_STATUSES, InspectionPolicy, InspectionReport, PlannedTask, ReportIncomplete, TaskKind,
     TaskStatus,
 )

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from services.monitoring.domain.inspection import InspectionReport, TaskStatus
+from services.monitoring.domain.inspections import InspectionReport, TaskStatus
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Section = Annotated[str, StringConstraints(max_length=20_000)]

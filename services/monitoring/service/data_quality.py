@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.monitoring.metrics import CUSTOMER_FIELD_COMPLETENESS
 from services.monitoring.models import Customer
-from services.monitoring.parking import parked_count
-from services.monitoring.schemas import DataQuality
+from services.monitoring.service.parking import parked_count
+from services.monitoring.schemas.customers import DataQuality
 
 REQUIRED_FIELDS = ("phone", "address", "timezone", "region_code", "industry_code",
                    "employer", "monthly_income", "credit_score")

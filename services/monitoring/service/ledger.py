@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events import bank, monitoring as out
 from shared.events.envelope import Envelope
-from services.monitoring import prefetch, repository as repo
+from services.monitoring import repository as repo
+from services.monitoring.service import prefetch
 from services.monitoring.ageing import age_loans
 from services.monitoring.domain.classification import AgeingPolicy, observation_end
 from services.monitoring.domain.ledger import (
@@ -18,8 +19,8 @@ from services.monitoring.domain.ledger import (
 )
 from services.monitoring.models import Collateral, Installment, Loan, Payment, PaymentAllocation
 from services.monitoring.publish import publish
-from services.monitoring.ageing_events import publish_ageing
-from services.monitoring.deferred_ageing import Then, reage_then
+from services.monitoring.service.ageing_events import publish_ageing
+from services.monitoring.service.deferred_ageing import Then, reage_then
 
 
 def _now() -> datetime:

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events import monitoring as out
 from shared.events.envelope import Envelope
-from services.monitoring import inspections
+from services.monitoring.service import inspections
 from services.monitoring.ageing import age_loans
-from services.monitoring.ageing_events import publish_ageing
+from services.monitoring.service.ageing_events import publish_ageing
 from services.monitoring.config import Settings
 from services.monitoring.domain.classification import AgeingPolicy
 from services.monitoring.metrics import (

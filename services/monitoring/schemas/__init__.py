@@ -1,0 +1,1 @@
+"""HTTP request and response models per topic (never ORM classes)."""

@@ -1,0 +1,1 @@
+"""Use cases: load -> domain rule -> persist -> add event to outbox; never commit."""
