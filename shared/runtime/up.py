@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from shared.cli import SERVICES
 from shared.localinfra.kafka import REPO_ROOT, LocalKafka

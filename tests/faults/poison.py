@@ -14,7 +14,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from shared.config import CommonSettings
 from shared.events.envelope import new_event
 from shared.events.registry import specs_for_topic
-from shared.events.topics import ALL_TOPICS, COLLECTIONS, MONITORING, dlq
+from shared.events.topics import ALL_TOPICS, COLLECTIONS, MONITORING
 from shared.kafka.admin import desired_topics
 from shared.kafka.dlq import header_map
 from shared.runtime.launch import load_settings

@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 
 import pytest
-from sqlalchemy import Column, Integer, String, Table, func, insert, select
+from sqlalchemy import Column, String, Table, func, insert, select
 
 from shared.config import CommonSettings
 from shared.db.base import BigId, new_metadata

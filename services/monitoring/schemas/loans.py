@@ -1,7 +1,7 @@
 """HTTP response models for loans (never ORM classes)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
