@@ -136,20 +136,14 @@ async def legal_event(session: AsyncSession, envelope: Envelope, event: bank.Leg
                                policy=context.policy)
 
 
-async def industry_risk_changed(session: AsyncSession, envelope: Envelope,
-                                event: bank.IndustryRiskChanged, *, context: Context) -> None:
+async def market_risk_changed(session: AsyncSession, envelope: Envelope,
+                              event: bank.IndustryRiskChanged | bank.RegionRiskChanged, *,
+                              context: Context) -> None:
     await arrival.in_order(session)
-    await customers.change_market_risk(session, scope="industry", code=event.industry_code,
-                                       level=event.level.value, effective=event.effective_date,
-                                       cause=envelope)
-
-
-async def region_risk_changed(session: AsyncSession, envelope: Envelope,
-                              event: bank.RegionRiskChanged, *, context: Context) -> None:
-    await arrival.in_order(session)
-    await customers.change_market_risk(session, scope="region", code=event.region_code,
-                                       level=event.level.value, effective=event.effective_date,
-                                       cause=envelope)
+    scope, code = (("industry", event.industry_code)
+                   if isinstance(event, bank.IndustryRiskChanged) else ("region", event.region_code))
+    await customers.change_market_risk(session, scope=scope, code=code, level=event.level.value,
+                                       effective=event.effective_date, cause=envelope)
 
 
 async def business_day_closed(session: AsyncSession, envelope: Envelope,
@@ -183,8 +177,8 @@ HANDLERS: dict[str, Adapter] = {
     "bank.customer.credit-report-updated.v1": credit_report_updated,
     "bank.customer.financials-reported.v1": financials_reported,
     "bank.customer.legal-event.v1": legal_event,
-    "bank.industry.risk-changed.v1": industry_risk_changed,
-    "bank.region.risk-changed.v1": region_risk_changed,
+    "bank.industry.risk-changed.v1": market_risk_changed,
+    "bank.region.risk-changed.v1": market_risk_changed,
     "bank.business-day.closed.v1": business_day_closed,
     "warning.warning.raised.v1": warning_raised,
     "warning.warning.escalated.v1": warning_raised,
